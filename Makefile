@@ -1,0 +1,31 @@
+# The short verbs. Each one bootstraps nox into .venv, then runs a nox session.
+# Extra arguments go through ARGS, e.g. `make wasm ARGS=path/to/project`.
+
+PYTHON ?= python3
+VENV   := .venv
+NOX    := $(VENV)/bin/nox
+
+.PHONY: help wasm test doctor bench lint clean
+
+help:  ## list the verbs
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(NOX):
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet nox
+
+wasm: $(NOX)  ## build the example (or ARGS=PATH) to a Pyodide wheel and run its tests in Node
+	$(NOX) -s wasm -- $(ARGS)
+
+test: $(NOX)  ## run wasmwheel's own test suite (unit + integration)
+	$(NOX) -s tests -- $(ARGS)
+
+doctor: $(NOX)  ## show what is installed versus what toolchain.toml pins
+	$(NOX) -s doctor
+
+bench: $(NOX)  ## run the benchmarks and print their table
+	$(NOX) -s bench -- $(ARGS)
+
+clean:  ## remove local build output (not the toolchain cache)
+	rm -rf $(VENV) .nox dist examples/*/dist examples/*/build

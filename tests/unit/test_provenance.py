@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from wasmwheel.build import check_wheel_tags
+from wasmwheel.errors import BuildError
+from wasmwheel.pins import current_target
+from wasmwheel.provenance import Provenance, read_provenance, stamp_wheel
+
+
+def make_wheel(path: Path) -> Path:
+    files = {
+        "demo/__init__.py": b"",
+        "demo-1.0.dist-info/METADATA": b"Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n",
+        "demo-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\n",
+    }
+    record = io.StringIO()
+    writer = csv.writer(record, lineterminator="\n")
+    for name, data in files.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        writer.writerow([name, f"sha256={digest}", len(data)])
+    writer.writerow(["demo-1.0.dist-info/RECORD", "", ""])
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+        archive.writestr("demo-1.0.dist-info/RECORD", record.getvalue())
+    return path
+
+
+def sample_provenance(approximate: bool) -> Provenance:
+    target = current_target()
+    return Provenance(
+        target=target.name, pins_hash=target.pins_hash, route="debian", approximate=approximate,
+        emscripten="9.9.9", pinned_emscripten=target.emscripten, pyodide=target.pyodide,
+        platform_tag=target.platform_tag,
+    )
+
+
+def test_stamp_round_trips_and_keeps_record_valid(tmp_path: Path) -> None:
+    wheel = make_wheel(tmp_path / "demo-1.0-py3-none-any.whl")
+    out = tmp_path / "out"
+    out.mkdir()
+    stamped = stamp_wheel(wheel, sample_provenance(True), out / wheel.name)
+    assert read_provenance(stamped) == sample_provenance(True)
+    with zipfile.ZipFile(stamped) as archive:
+        rows = list(csv.reader(io.StringIO(archive.read("demo-1.0.dist-info/RECORD").decode())))
+        for name, hash_field, size in rows:
+            if not hash_field:
+                continue
+            data = archive.read(name)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            assert hash_field == f"sha256={digest}", name
+            assert int(size) == len(data)
+        assert "demo-1.0.dist-info/wasmwheel.json" in {row[0] for row in rows}
+    assert not list(out.glob(".*partial*"))
+
+
+def test_unstamped_wheel_has_no_provenance(tmp_path: Path) -> None:
+    assert read_provenance(make_wheel(tmp_path / "demo-1.0-py3-none-any.whl")) is None
+
+
+def test_wheel_for_other_platform_is_rejected() -> None:
+    target = current_target()
+    good = f"demo-1.0-cp314-cp314-{target.platform_tag}.whl"
+    check_wheel_tags(Path(good), target)
+    with pytest.raises(BuildError, match="expected " + target.platform_tag):
+        check_wheel_tags(Path("demo-1.0-cp314-cp314-pyodide_2025_0_wasm32.whl"), target)
