@@ -42,6 +42,13 @@ def wasm(session: nox.Session) -> None:
     session.run("wasmwheel", "test", str(project), "--wheel", str(wheels[0]), *session.posargs[1:])
 
 
+@nox.session(default=False)
+def publish(session: nox.Session) -> None:
+    """Publish wheels/sdists through the gate (args go to `wasmwheel publish`, e.g. -r testpypi dist/*)."""
+    session.install(str(ROOT))
+    session.run("wasmwheel", "publish", *session.posargs)
+
+
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run wasmwheel's own test suite: unit tests, then the integration tests (real toolchain)."""

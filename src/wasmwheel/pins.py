@@ -147,7 +147,8 @@ def _parse_target(name: str, table: dict[str, Any]) -> Target:
         if key not in table:
             raise ConfigError(f"[targets.{name}.{key}] is missing from toolchain.toml")
         nested[key] = _build(cls, table[key], f"targets.{name}.{key}")
-    return _build(Target, scalars, f"targets.{name}", name=name, **nested)
+    target: Target = _build(Target, scalars, f"targets.{name}", name=name, **nested)
+    return target
 
 
 def default_toolchain_file() -> Path:

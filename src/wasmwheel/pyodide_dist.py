@@ -29,10 +29,11 @@ def dist_dir(target: Target) -> Path:
 
 def _npm_pack(target: Target, into: Path) -> Path:
     spec = f"{target.npm.package}@{target.npm.version}"
+    npm = npm_command(target)
     progress.step(f"fetching {spec} with npm")
     env = os.environ | {"npm_config_update_notifier": "false", "npm_config_fund": "false"}
     result = subprocess.run(
-        [*npm_command(target), "pack", "--silent", spec, "--pack-destination", str(into)],
+        [*npm, "pack", "--silent", spec, "--pack-destination", str(into)],
         capture_output=True, text=True, env=env, cwd=into,
     )
     if result.returncode != 0:

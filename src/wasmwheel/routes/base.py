@@ -33,7 +33,9 @@ class RouteStatus:
 
 class Route(ABC):
     name: ClassVar[str]
-    approximate: ClassVar[bool]
+    # Class-level for routes that always are (or never are) approximate; the
+    # system route decides per machine and overrides it with a property.
+    approximate: bool
 
     def __init__(self, target: Target, cache_dir: Path) -> None:
         self.target = target

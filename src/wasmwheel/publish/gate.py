@@ -1,0 +1,275 @@
+"""The rules every file must pass before any byte is sent.
+
+A file is first loaded (it exists, its name parses, its archive is intact);
+then each rule, a small function, returns a `Refusal` or None. Wasm rules
+(tag, provenance, tested) apply to Pyodide wheels; native wheels and sdists
+published alongside get the generic ones. `twine check` runs last, on every
+file whose archive and metadata could be read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.metadata import Metadata, parse_email
+from packaging.tags import Tag
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    NormalizedName,
+    canonicalize_name,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+from packaging.version import InvalidVersion, Version
+
+from wasmwheel import test_records
+from wasmwheel.pins import Target, Toolchain, load_toolchain
+from wasmwheel.provenance import Provenance, read_provenance
+from wasmwheel.publish import twine_check
+from wasmwheel.publish.archives import ArchiveError, read_sdist, read_wheel
+from wasmwheel.publish.repositories import Repository
+
+LEGACY_TAG = re.compile(r"^(pyodide|emscripten)_\w+_wasm32$")
+PYEMSCRIPTEN_TAG = re.compile(r"^pyemscripten_(?P<abi>\d+_\d+)_wasm32$")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    file: Path
+    rule: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file.name}: [{self.rule}] {self.reason}"
+
+
+@dataclass(frozen=True)
+class GateOptions:
+    allow_approximate: bool = False
+    skip_tested_check: bool = False
+
+
+@dataclass(frozen=True)
+class Context:
+    repository: Repository
+    options: GateOptions
+    target: Target            # for Pyodide wheels that carry no provenance
+    toolchain: Toolchain
+
+
+@dataclass(frozen=True)
+class Candidate:
+    path: Path
+    kind: str                 # "wheel" or "sdist"
+    name: NormalizedName
+    version: Version
+    metadata: bytes           # METADATA or PKG-INFO
+    tags: frozenset[Tag] = frozenset()
+    has_wasm: bool = False
+    provenance: Provenance | None = None
+
+    @property
+    def is_pyodide(self) -> bool:
+        """A wheel meant for Pyodide, whatever its (possibly wrong) tag says."""
+        wasm_tag = any("wasm32" in t.platform or "emscripten" in t.platform for t in self.tags)
+        return self.kind == "wheel" and (wasm_tag or self.has_wasm or self.provenance is not None)
+
+
+def load(path: Path) -> Candidate | Refusal:
+    """Parse the file name and read the archive: the rules need both."""
+    if not path.is_file():
+        return Refusal(path, "exists", "no such file")
+    if path.name.endswith(".whl"):
+        return _load_wheel(path)
+    if path.name.endswith((".tar.gz", ".zip")):
+        return _load_sdist(path)
+    return Refusal(path, "file-type", "not a wheel (.whl) or sdist (.tar.gz)")
+
+
+def _load_wheel(path: Path) -> Candidate | Refusal:
+    try:
+        name, version, _, tags = parse_wheel_filename(path.name)
+    except (InvalidWheelFilename, InvalidVersion) as exc:
+        return Refusal(path, "filename", f"wheel file name does not parse: {exc}")
+    try:
+        contents = read_wheel(path)
+    except ArchiveError as exc:
+        return Refusal(path, "archive", str(exc))
+    try:
+        provenance = read_provenance(path)
+    except (ValueError, TypeError) as exc:
+        return Refusal(path, "provenance", f"unreadable wasmwheel.json: {exc}")
+    return Candidate(path, "wheel", name, version, contents.metadata, tags, contents.has_wasm,
+                     provenance)
+
+
+def _load_sdist(path: Path) -> Candidate | Refusal:
+    try:
+        name, version = parse_sdist_filename(path.name)
+    except (InvalidSdistFilename, InvalidVersion) as exc:
+        return Refusal(path, "filename", f"sdist file name does not parse: {exc}")
+    try:
+        return Candidate(path, "sdist", name, version, read_sdist(path))
+    except ArchiveError as exc:
+        return Refusal(path, "archive", str(exc))
+
+
+def _wheel_target(c: Candidate, ctx: Context) -> Target:
+    if c.provenance and c.provenance.target in ctx.toolchain.targets:
+        return ctx.toolchain.targets[c.provenance.target]
+    return ctx.target
+
+
+# --- rules: (candidate, context) -> Refusal | None -------------------------------------------
+
+def metadata_complete(c: Candidate, ctx: Context) -> Refusal | None:
+    source = "METADATA" if c.kind == "wheel" else "PKG-INFO"
+    raw, _ = parse_email(c.metadata)
+    required = {"metadata_version": "Metadata-Version", "name": "Name", "version": "Version"}
+    missing = [label for key, label in required.items() if not raw.get(key)]
+    if missing:
+        return Refusal(c.path, "metadata", f"{source} lacks {', '.join(missing)}")
+    try:
+        Metadata.from_raw(raw)  # the same validation twine applies before uploading
+        same = canonicalize_name(raw["name"]) == c.name and Version(raw["version"]) == c.version
+    except (ExceptionGroup, ValueError) as exc:
+        errors = getattr(exc, "exceptions", [exc])
+        return Refusal(c.path, "metadata", f"{source} is invalid: {'; '.join(map(str, errors))}")
+    if not same:
+        return Refusal(c.path, "metadata", f"{source} says {raw['name']} {raw['version']} "
+                       f"but the file name says {c.name} {c.version}")
+    return None
+
+
+def platform_tag(c: Candidate, ctx: Context) -> Refusal | None:
+    if not c.is_pyodide:
+        return None
+    target = _wheel_target(c, ctx)
+    expected = target.platform_tag
+    wrong = sorted({t.platform for t in c.tags} - {expected})
+    if not wrong:
+        return None
+    tag = wrong[0]
+    if LEGACY_TAG.match(tag):
+        return Refusal(c.path, "legacy-tag", f"{tag} is a pre-PEP 783 tag that PyPI rejects; "
+                       f"rebuild with wasmwheel to get {expected}")
+    if match := PYEMSCRIPTEN_TAG.match(tag):
+        return Refusal(c.path, "abi", f"built for Pyodide ABI {match['abi']} ({tag}) but target "
+                       f"{target.name} is ABI {target.abi} ({expected})")
+    why = "it contains WebAssembly" if c.has_wasm else "wasmwheel built it for Pyodide"
+    return Refusal(c.path, "platform-tag", f"tagged {tag} but {why}: it must be tagged {expected}")
+
+
+def python_tag(c: Candidate, ctx: Context) -> Refusal | None:
+    if not c.is_pyodide:
+        return None
+    target = _wheel_target(c, ctx)
+    minor = int(target.python_major_minor.split(".")[1])
+
+    def runs(tag: Tag) -> bool:
+        if tag.interpreter in ("py3", f"py3{minor}", f"cp3{minor}"):
+            return True
+        old = re.fullmatch(r"cp3(\d+)", tag.interpreter)  # abi3 wheels run on newer CPythons
+        return tag.abi == "abi3" and old is not None and int(old[1]) <= minor
+
+    bad = sorted({t.interpreter for t in c.tags if not runs(t)})
+    if bad:
+        return Refusal(c.path, "python-tag", f"{bad[0]} does not run on {target.name} "
+                       f"(CPython {target.python_major_minor})")
+    return None
+
+
+def native_platform(c: Candidate, ctx: Context) -> Refusal | None:
+    if c.is_pyodide or not ctx.repository.public_pypi:
+        return None
+    plain = sorted(t.platform for t in c.tags if t.platform.startswith("linux_"))
+    if plain:
+        return Refusal(c.path, "native-tag", f"PyPI rejects {plain[0]} wheels: repair them "
+                       "with auditwheel to get a manylinux/musllinux tag")
+    return None
+
+
+def provenance_exact(c: Candidate, ctx: Context) -> Refusal | None:
+    if not c.is_pyodide:
+        return None
+    prov = c.provenance
+    if prov is None:
+        return Refusal(c.path, "provenance", "no wasmwheel provenance (.dist-info/wasmwheel.json): "
+                       "build it with `wasmwheel build`")
+    target = ctx.toolchain.targets.get(prov.target)
+    if target is None:
+        return Refusal(c.path, "provenance", f"built for target {prov.target!r}, which "
+                       "toolchain.toml does not define")
+    if prov.pins_hash != target.pins_hash:
+        return Refusal(c.path, "provenance", f"built against other pins ({prov.pins_hash}; "
+                       f"toolchain.toml now {target.pins_hash}): rebuild it")
+    if not prov.approximate and prov.emscripten != target.emscripten:
+        return Refusal(c.path, "provenance", f"built with Emscripten {prov.emscripten}, not the "
+                       f"pinned {target.emscripten}, yet not marked approximate")
+    return None
+
+
+def approximate_route(c: Candidate, ctx: Context) -> Refusal | None:
+    prov = c.provenance
+    if not (prov and prov.approximate and ctx.repository.public_pypi):
+        return None
+    if ctx.options.allow_approximate:
+        return None
+    return Refusal(c.path, "approximate", f"built by the approximate {prov.route} route "
+                   f"(Emscripten {prov.emscripten}, pinned {prov.pinned_emscripten}); not for "
+                   f"{ctx.repository.label}: use your own index, or pass --allow-approximate")
+
+
+def tested(c: Candidate, ctx: Context) -> Refusal | None:
+    if not c.is_pyodide or ctx.options.skip_tested_check:
+        return None
+    record = test_records.load(c.path)
+    if record is None:
+        sha = test_records.wheel_sha256(c.path)[:12]
+        return Refusal(c.path, "tested", f"these bytes (sha256 {sha}...) never passed "
+                       f"`wasmwheel test --wheel {c.path.name}`; or pass --skip-tested-check")
+    if not record.passed:
+        runs = ", ".join(f"{o.runtime}: exit {o.exit_code}, {o.failed} failed, {o.errors} errors"
+                         for o in record.outcomes) or "no runtime ran"
+        return Refusal(c.path, "tested", f"failed `wasmwheel test` ({runs}): fix it and rebuild")
+    return None
+
+
+Rule = Callable[[Candidate, Context], "Refusal | None"]
+RULES: tuple[Rule, ...] = (
+    metadata_complete, platform_tag, python_tag, native_platform,
+    provenance_exact, approximate_route, tested,
+)
+
+
+def unique_files(files: Iterable[Path]) -> list[Path]:
+    seen: dict[Path, Path] = {}
+    for file in files:
+        seen.setdefault(file.resolve(), file)
+    return list(seen.values())
+
+
+def check_all(
+    files: Iterable[Path], repository: Repository, options: GateOptions, target: Target
+) -> list[Refusal]:
+    """Every refusal for `files` (empty: all may be uploaded)."""
+    ctx = Context(repository, options, target, load_toolchain())
+    refusals: list[Refusal] = []
+    readable: list[Path] = []
+    for path in unique_files(files):
+        loaded = load(path)
+        if isinstance(loaded, Refusal):
+            refusals.append(loaded)
+            continue
+        found = [r for rule in RULES if (r := rule(loaded, ctx)) is not None]
+        if not any(r.rule == "metadata" for r in found):  # twine would only repeat that
+            readable.append(path)
+        refusals += found
+    if readable:
+        failed = twine_check.check(readable)
+        refusals += [Refusal(f, "twine-check", why) for f, why in failed.items()]
+    return refusals

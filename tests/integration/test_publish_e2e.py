@@ -1,0 +1,220 @@
+"""Publish to a real pypiserver (loopback, upload needs a password), then install from it
+inside Pyodide under Node with micropip, and call the package.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import json
+import socket
+import subprocess
+import sys
+import tarfile
+import time
+import urllib.request
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from wasmwheel.node import ensure_node
+from wasmwheel.pins import current_target
+from wasmwheel.publish import CredentialsRejected, IndexUnreachable, publish
+from wasmwheel.pyodide_dist import ensure_pyodide_dist
+
+pytestmark = pytest.mark.integration
+
+USER, PASSWORD = "publisher", "correct horse battery staple"
+MICROPIP = "micropip==0.11.1"  # not in Pyodide's npm package; the CDN is out of reach
+
+NODE_SCRIPT = """\
+import { pathToFileURL } from "node:url";
+const [distDir, micropipWheel, code] = process.argv.slice(2);
+try {
+  const { loadPyodide } = await import(pathToFileURL(distDir + "/pyodide.mjs").href);
+  const pyodide = await loadPyodide({ indexURL: distDir + "/" });
+  await pyodide.loadPackage(pathToFileURL(micropipWheel).href);
+  console.log("RESULT " + await pyodide.runPythonAsync(code));
+} catch (e) {
+  console.error(String(e.message ?? e));  // not e.stack: it quotes the minified runtime
+  process.exit(1);
+}
+"""
+
+
+@dataclass(frozen=True)
+class Index:
+    upload_url: str
+    simple_url: str        # no trailing slash: micropip appends "/<name>/"
+    packages: Path
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> Iterator[Index]:
+    """pypiserver on loopback: anyone may download, uploads need USER/PASSWORD."""
+    # Apache's {SHA} htpasswd format, written directly: importing passlib here would raise
+    # its `crypt` DeprecationWarning, an error under this suite's filterwarnings.
+    sha = base64.b64encode(hashlib.sha1(PASSWORD.encode()).digest()).decode()
+    (tmp_path / "htpasswd").write_text(f"{USER}:{{SHA}}{sha}\n")
+    packages = tmp_path / "packages"
+    packages.mkdir()
+    port = _free_port()
+    log = (tmp_path / "pypiserver.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "pypiserver", "run", "-i", "127.0.0.1", "-p", str(port),
+         "-P", str(tmp_path / "htpasswd"), "-a", "update", "--disable-fallback",
+         "--hash-algo", "sha256", str(packages)],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/health", timeout=2).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError((tmp_path / "pypiserver.log").read_text()) from None
+                time.sleep(0.2)
+        yield Index(f"{base}/", f"{base}/simple", packages)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture
+def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TWINE_USERNAME", USER)
+    monkeypatch.setenv("TWINE_PASSWORD", PASSWORD)
+
+
+@pytest.fixture(autouse=True)
+def hermetic_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Credentials come from the environment here, never from this machine's keyring.
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    for name in ("TWINE_USERNAME", "TWINE_PASSWORD", "TWINE_REPOSITORY", "TWINE_REPOSITORY_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def pure_python_dists(directory: Path) -> list[Path]:
+    """A py3-none-any wheel and an sdist of `wwe2e-demo` 1.0 (micropip takes pure wheels)."""
+    meta = b"Metadata-Version: 2.1\nName: wwe2e-demo\nVersion: 1.0\nSummary: e2e demo\n"
+    files = {"wwe2e_demo/__init__.py": b"def add(a, b):\n    return a + b\n",
+             "wwe2e_demo-1.0.dist-info/METADATA": meta,
+             "wwe2e_demo-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\nRoot-Is-Purelib: true\n"
+                                               b"Tag: py3-none-any\n"}
+    record = io.StringIO()
+    for name, data in files.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        csv.writer(record, lineterminator="\n").writerow([name, f"sha256={digest}", len(data)])
+    record.write("wwe2e_demo-1.0.dist-info/RECORD,,\n")
+    wheel = directory / "wwe2e_demo-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+        archive.writestr("wwe2e_demo-1.0.dist-info/RECORD", record.getvalue())
+    sdist = directory / "wwe2e_demo-1.0.tar.gz"
+    with tarfile.open(sdist, "w:gz") as archive:
+        for name, data in {"PKG-INFO": meta, "pyproject.toml": b"[project]\n"}.items():
+            info = tarfile.TarInfo(f"wwe2e_demo-1.0/{name}")
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return [wheel, sdist]
+
+
+@pytest.fixture(scope="module")
+def pyodide_call(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], str]:
+    """Run Python code in Pyodide (Node) with micropip loaded; return what it evaluates to."""
+    target = current_target()
+    node, dist = ensure_node(target), ensure_pyodide_dist(target)
+    work = tmp_path_factory.mktemp("pyodide")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+         "--python-version", target.python_major_minor, "--implementation", "py", "--abi", "none",
+         "--platform", "any", "--dest", str(work), MICROPIP],
+        check=True, capture_output=True, text=True,
+    )
+    (micropip,) = work.glob("micropip-*.whl")
+    script = work / "run.mjs"
+    script.write_text(NODE_SCRIPT)
+
+    def call(code: str) -> str:
+        result = subprocess.run([str(node), str(script), str(dist), str(micropip), code],
+                                check=False, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr[-3000:]
+        return result.stdout.split("RESULT ", 1)[1].strip()
+
+    return call
+
+
+def _same_bytes(files: list[Path], index: Index) -> None:
+    stored = {p.name: p.read_bytes() for p in index.packages.iterdir()}
+    assert stored == {f.name: f.read_bytes() for f in files}
+
+
+def _publish_twice(files: list[Path], index: Index) -> None:
+    first = publish(files, index.upload_url)
+    assert first.uploaded == files and first.skipped == []
+    _same_bytes(files, index)
+    again = publish(files, index.upload_url)  # idempotent: nothing sent twice
+    assert again.uploaded == [] and again.skipped == files
+    _same_bytes(files, index)
+
+
+def test_pure_python_round_trip(tmp_path: Path, index: Index, credentials: None,
+                                pyodide_call: Callable[[str], str]) -> None:
+    files = pure_python_dists(tmp_path)
+    _publish_twice(files, index)
+    code = ("import micropip\n"
+            f"await micropip.install('wwe2e-demo', index_urls=['{index.simple_url}'])"
+            "\nimport wwe2e_demo\nwwe2e_demo.add(2, 3)")
+    assert pyodide_call(code) == "5"
+
+
+def test_example_wheel_and_sdist_round_trip(example_wheel: Path, example_sdist: Path,
+                                            index: Index, credentials: None,
+                                            pyodide_call: Callable[[str], str]) -> None:
+    # The example is built by the approximate debian route: fine for this private index.
+    # No skip_tested_check: the example_wheel fixture ran `wasmwheel test` on these bytes.
+    _publish_twice([example_wheel, example_sdist], index)
+    code = ("import micropip\n"
+            f"await micropip.install('fastmath', index_urls=['{index.simple_url}'])"
+            "\nimport json, fastmath\njson.dumps([fastmath.fib(10), fastmath.greet('wasm')])")
+    fib, greeting = json.loads(pyodide_call(code))  # calls into the WebAssembly module
+    assert fib == 55 and "wasm" in greeting
+
+
+def test_wrong_password_uploads_nothing(tmp_path: Path, index: Index, credentials: None,
+                                        monkeypatch: pytest.MonkeyPatch,
+                                        capfd: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("TWINE_PASSWORD", "not-the-password")
+    with pytest.raises(CredentialsRejected, match=r"rejected the credentials \(403\)") as caught:
+        publish(pure_python_dists(tmp_path), index.upload_url)
+    assert list(index.packages.iterdir()) == []
+    shown = caught.value.message + str(caught.value.hint) + "".join(capfd.readouterr())
+    assert "not-the-password" not in shown and PASSWORD not in shown
+
+
+def test_missing_credentials_upload_nothing(tmp_path: Path, index: Index) -> None:
+    with pytest.raises(CredentialsRejected, match="no credentials"):
+        publish(pure_python_dists(tmp_path), index.upload_url)
+    assert list(index.packages.iterdir()) == []
+
+
+def test_unreachable_index(tmp_path: Path, credentials: None) -> None:
+    url = f"http://127.0.0.1:{_free_port()}/"  # nothing listens there
+    with pytest.raises(IndexUnreachable, match="index unreachable"):
+        publish(pure_python_dists(tmp_path), url)

@@ -1,0 +1,88 @@
+"""The cache: all-or-nothing entries, interrupted installs, and the entry lock."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from wasmwheel import cache
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def test_cache_root_follows_env(isolated_cache: Path) -> None:
+    assert cache.cache_root() == isolated_cache
+    assert isolated_cache.is_dir()
+
+
+def test_completed_entry_is_stamped(isolated_cache: Path) -> None:
+    entry = cache.cache_root() / "thing"
+    with cache.atomic_entry(entry, {"version": "1"}) as scratch:
+        (scratch / "payload").write_text("ok")
+        assert not entry.exists()  # invisible until complete
+    assert cache.is_complete(entry)
+    assert cache.read_stamp(entry)["version"] == "1"
+    assert (entry / "payload").read_text() == "ok"
+    assert [p.name for p in entry.parent.iterdir()] == ["thing"]
+
+
+def test_interrupted_install_leaves_no_entry() -> None:
+    entry = cache.cache_root() / "thing"
+    with pytest.raises(RuntimeError), cache.atomic_entry(entry, {}) as scratch:
+        (scratch / "half").write_text("written")
+        raise RuntimeError("interrupted")
+    assert not entry.exists()
+    assert list(entry.parent.iterdir()) == []
+
+
+def test_interrupted_reinstall_keeps_existing_good_entry() -> None:
+    entry = cache.cache_root() / "thing"
+    with cache.atomic_entry(entry, {"version": "good"}) as scratch:
+        (scratch / "payload").write_text("good")
+    with pytest.raises(KeyboardInterrupt), cache.atomic_entry(entry, {"version": "new"}) as scratch:
+        (scratch / "payload").write_text("half")
+        raise KeyboardInterrupt
+    assert cache.is_complete(entry)
+    assert cache.read_stamp(entry)["version"] == "good"
+    assert (entry / "payload").read_text() == "good"
+
+
+def test_unstamped_leftover_is_discarded() -> None:
+    entry = cache.cache_root() / "thing"
+    entry.mkdir()
+    (entry / "junk").write_text("from a crash before stamps existed")
+    (entry.parent / "thing.partial-99999").mkdir()
+    assert cache.discard_incomplete(entry)
+    assert not entry.exists()
+    assert list(entry.parent.iterdir()) == []
+
+
+def test_lock_serialises_two_writers() -> None:
+    entry = cache.cache_root() / "thing"
+    spans: list[tuple[str, float, float]] = []
+    first_inside = threading.Event()
+
+    def writer(name: str, hold: float) -> None:
+        with cache.locked(entry):
+            start = time.monotonic()
+            first_inside.set()
+            time.sleep(hold)
+            spans.append((name, start, time.monotonic()))
+
+    first = threading.Thread(target=writer, args=("first", 0.5))
+    first.start()
+    assert first_inside.wait(5)
+    second = threading.Thread(target=writer, args=("second", 0.0))
+    second.start()
+    first.join(10)
+    second.join(10)
+    (_, _, first_end), (name, second_start, _) = sorted(spans, key=lambda s: s[1])
+    assert name == "second"
+    assert second_start >= first_end  # never inside the lock at the same time

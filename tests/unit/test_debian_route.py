@@ -1,0 +1,99 @@
+"""DebianRoute's behaviour that needs neither root nor the network."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from wasmwheel import cache
+from wasmwheel.errors import BuildError, ToolchainError
+from wasmwheel.pins import current_target
+from wasmwheel.routes.debian import DebianRoute
+
+
+@pytest.fixture
+def route(tmp_path: Path) -> DebianRoute:
+    return DebianRoute(current_target(), tmp_path)
+
+
+def test_entry_is_keyed_by_target_and_pins(route: DebianRoute, tmp_path: Path) -> None:
+    t = route.target
+    assert route.entry == tmp_path / "toolchains" / f"{t.name}-debian-{t.pins_hash}"
+    assert route.name == "debian" and route.approximate
+
+
+def test_not_root_is_explained(route: DebianRoute, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("os.geteuid", lambda: 1000)
+    reason = route.available()
+    assert reason is not None and "needs root" in reason and "--route exact" in reason
+    with pytest.raises(ToolchainError, match="needs root"):
+        route.install()
+    assert not route.entry.exists()
+
+
+def test_status_before_install(route: DebianRoute) -> None:
+    status = route.status()
+    assert not status.installed and status.approximate
+    assert status.fix and "--route debian" in status.fix
+    assert any("not installed" in p for p in status.problems)
+
+
+def test_build_before_install_says_how_to_fix(route: DebianRoute, tmp_path: Path) -> None:
+    with pytest.raises(ToolchainError) as info:
+        route.build(tmp_path, tmp_path / "out")
+    assert "--route debian" in (info.value.hint or "")
+
+
+def test_emscripten_version_from_pin_then_from_install(route: DebianRoute) -> None:
+    assert route.emscripten_version() == route.target.debian.packages["emscripten"].split("+")[0]
+    route.entry.mkdir(parents=True)
+    (route.entry / "route.json").write_text('{"emscripten": "9.9.9"}')
+    assert route.emscripten_version() == "9.9.9"
+
+
+def test_pins_name_the_llvm_the_path_uses(route: DebianRoute) -> None:
+    debian = route.target.debian
+    assert f"clang-{debian.llvm_major}" in debian.packages
+    assert f"/usr/lib/llvm-{debian.llvm_major}/bin" in route._build_env()["PATH"]
+
+
+def _wheel(directory: Path, name: str, members: list[str]) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    with zipfile.ZipFile(path, "w") as archive:
+        for member in members:
+            archive.writestr(member, b"")
+    return path
+
+
+def test_single_wheel_checks_tag_and_suffix(route: DebianRoute, tmp_path: Path) -> None:
+    t = route.target
+    good = _wheel(tmp_path / "a", f"m-1-cp314-cp314-{t.platform_tag}.whl", [f"m{t.ext_suffix}"])
+    assert route._single_wheel(tmp_path / "a") == good
+
+    _wheel(tmp_path / "b", "m-1-cp314-cp314-emscripten_4_0_9_wasm32.whl", [])
+    with pytest.raises(BuildError, match="tagged emscripten_4_0_9_wasm32"):
+        route._single_wheel(tmp_path / "b")
+
+    _wheel(
+        tmp_path / "c",
+        f"m-1-cp314-cp314-{t.platform_tag}.whl",
+        ["m.cpython-314-x86_64-linux-gnu.so"],
+    )
+    with pytest.raises(BuildError, match="suffix"):
+        route._single_wheel(tmp_path / "c")
+
+    with pytest.raises(BuildError, match="0 wheels"):
+        route._single_wheel(tmp_path / "empty")
+
+
+def test_complete_entry_makes_install_a_no_op(
+    route: DebianRoute, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(DebianRoute, "available", lambda self: None)
+    route.entry.mkdir(parents=True)
+    (route.entry / cache.STAMP).write_text("{}")
+    route.install()  # would debootstrap if it did anything
+    assert route.status().installed

@@ -1,0 +1,331 @@
+"""The publish gate: every bad file is refused with one line, and nothing is uploaded."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import subprocess
+import tarfile
+import zipfile
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from wasmwheel import test_records
+from wasmwheel.pins import current_target
+from wasmwheel.provenance import Provenance, stamp_wheel
+from wasmwheel.publish import GateRefused, publish, twine_check, upload
+from wasmwheel.publish.gate import GateOptions, Refusal, check_all
+from wasmwheel.publish.repositories import resolve
+
+TARGET = current_target()
+TAG = TARGET.platform_tag
+META = b"Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nSummary: demo\n"
+WASM_SO = b"\0asm\x01\0\0\0"
+
+
+def _record_line(name: str, data: bytes) -> list[str]:
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return [name, f"sha256={digest}", str(len(data))]
+
+
+def make_wheel(directory: Path, tags: str = f"cp314-cp314-{TAG}", *, meta: bytes = META,
+               so: bytes | None = WASM_SO) -> Path:
+    """A small wheel named demo-1.0-<tags>.whl with a valid RECORD."""
+    files = {"demo/__init__.py": b"from demo._core import add\n",
+             "demo-1.0.dist-info/METADATA": meta,
+             "demo-1.0.dist-info/WHEEL": f"Wheel-Version: 1.0\nTag: {tags}\n".encode()}
+    if so is not None:
+        files["demo/_core.cpython-314-wasm32-emscripten.so"] = so
+    record = io.StringIO()
+    writer = csv.writer(record, lineterminator="\n")
+    writer.writerows(_record_line(n, d) for n, d in files.items())
+    writer.writerow(["demo-1.0.dist-info/RECORD", "", ""])
+    path = directory / f"demo-1.0-{tags}.whl"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+        archive.writestr("demo-1.0.dist-info/RECORD", record.getvalue())
+    return path
+
+
+def provenance(*, approximate: bool = True, **changes: Any) -> Provenance:
+    prov = Provenance(
+        target=TARGET.name, pins_hash=TARGET.pins_hash, route="debian" if approximate else "exact",
+        approximate=approximate, emscripten="6.0.5" if approximate else TARGET.emscripten,
+        pinned_emscripten=TARGET.emscripten, pyodide=TARGET.pyodide, platform_tag=TAG,
+    )
+    return replace(prov, **changes)
+
+
+def stamped(tmp_path: Path, tags: str = f"cp314-cp314-{TAG}", *, prov: Provenance | None = None,
+            passed: bool | None = True, **kwargs: Any) -> Path:
+    """A wheel as `wasmwheel build` leaves it, optionally with a `wasmwheel test` record."""
+    raw_dir, dist = tmp_path / "raw", tmp_path / "dist"
+    raw_dir.mkdir(exist_ok=True)
+    dist.mkdir(exist_ok=True)
+    raw = make_wheel(raw_dir, tags, **kwargs)
+    wheel = stamp_wheel(raw, prov or provenance(), dist / raw.name)
+    if passed is not None:
+        outcome = test_records.RuntimeOutcome("node", 0 if passed else 1, 3, 0 if passed else 1, 0)
+        test_records.save(wheel, TARGET.name, TARGET.pins_hash, [outcome])
+    return wheel
+
+
+def make_sdist(directory: Path, name: str = "demo-1.0.tar.gz", *,
+               pkg_info: bytes | None = META) -> Path:
+    path = directory / name
+    members = {"demo-1.0/pyproject.toml": b"[project]\nname = 'demo'\n"}
+    if pkg_info is not None:
+        members["demo-1.0/PKG-INFO"] = pkg_info
+    with tarfile.open(path, "w:gz") as archive:
+        for member, data in members.items():
+            info = tarfile.TarInfo(member)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return path
+
+
+@pytest.fixture
+def real_twine() -> None:
+    """Requested by the tests that run the real `twine check`."""
+
+
+@pytest.fixture(autouse=True)
+def quick_twine_check(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    # twine check costs ~0.5 s a run: most tests stand in a "PASSED" verdict for every file.
+    if "real_twine" not in request.fixturenames:
+        monkeypatch.setattr(twine_check, "_run", lambda files: "".join(
+            f"Checking {file}: PASSED\n" for file in files))
+
+
+def refusals(files: list[Path], repository: str = "http://127.0.0.1:9/",
+             **options: bool) -> list[Refusal]:
+    return check_all(files, resolve(repository), GateOptions(**options), TARGET)
+
+
+def rules(found: list[Refusal]) -> list[str]:
+    return [r.rule for r in found]
+
+
+# --- files that pass --------------------------------------------------------------------------
+
+def test_tested_approximate_wheel_and_sdist_pass_for_a_private_index(
+        tmp_path: Path, real_twine: None) -> None:
+    assert refusals([stamped(tmp_path), make_sdist(tmp_path)]) == []
+
+
+def test_exact_tested_wheel_passes_for_pypi(tmp_path: Path) -> None:
+    assert refusals([stamped(tmp_path, prov=provenance(approximate=False))], "pypi") == []
+
+
+def test_native_wheel_is_published_alongside_with_generic_rules_only(tmp_path: Path) -> None:
+    native = make_wheel(tmp_path, "cp314-cp314-manylinux_2_17_x86_64", so=b"\x7fELF")
+    assert refusals([native, make_sdist(tmp_path)], "pypi") == []
+
+
+# --- tags -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("tags", "rule", "words"), [
+    ("cp314-cp314-manylinux_2_17_x86_64", "platform-tag", TAG),
+    ("cp314-cp314-pyodide_2025_0_wasm32", "legacy-tag", "PyPI rejects"),
+    ("cp314-cp314-emscripten_4_0_9_wasm32", "legacy-tag", "PyPI rejects"),
+    ("cp314-cp314-pyemscripten_2025_0_wasm32", "abi", "ABI 2025_0"),
+    (f"cp313-cp313-{TAG}", "python-tag", "CPython 3.14"),
+])
+def test_wrong_tags_are_refused(tmp_path: Path, tags: str, rule: str, words: str) -> None:
+    found = refusals([stamped(tmp_path, tags)])
+    assert rules(found) == [rule]
+    assert words in found[0].reason
+
+
+def test_manylinux_tag_on_a_wasm_payload_is_refused_even_without_provenance(tmp_path: Path) -> None:
+    wheel = make_wheel(tmp_path, "cp314-cp314-manylinux_2_17_x86_64")  # .so is WebAssembly
+    found = refusals([wheel], skip_tested_check=True)
+    assert "platform-tag" in rules(found)
+    assert "contains WebAssembly" in next(r for r in found if r.rule == "platform-tag").reason
+
+
+def test_abi3_wheel_for_older_cpython_is_accepted(tmp_path: Path) -> None:
+    assert refusals([stamped(tmp_path, f"cp312-abi3-{TAG}")]) == []
+
+
+def test_plain_linux_wheel_is_refused_for_pypi_only(tmp_path: Path) -> None:
+    native = make_wheel(tmp_path, "cp314-cp314-linux_x86_64", so=b"\x7fELF")
+    assert rules(refusals([native], "pypi")) == ["native-tag"]
+    assert refusals([native]) == []
+
+
+# --- archives, names, metadata ----------------------------------------------------------------
+
+def test_corrupt_zip_is_refused(tmp_path: Path) -> None:
+    wheel = tmp_path / f"demo-1.0-cp314-cp314-{TAG}.whl"
+    wheel.write_bytes(b"PK\x03\x04 this is not a zip")
+    assert rules(refusals([wheel])) == ["archive"]
+
+
+def test_truncated_wheel_is_refused(tmp_path: Path) -> None:
+    wheel = stamped(tmp_path)
+    wheel.write_bytes(wheel.read_bytes()[: wheel.stat().st_size // 2])
+    found = refusals([wheel])
+    assert rules(found) == ["archive"] and "corrupt zip" in found[0].reason
+
+
+def test_wheel_with_bad_crc_is_refused(tmp_path: Path) -> None:
+    wheel = make_wheel(tmp_path, so=WASM_SO * 64)
+    data = bytearray(wheel.read_bytes())
+    data[data.index(b"demo/__init__.py") + len(b"demo/__init__.py") + 2] ^= 0xFF  # member bytes
+    wheel.write_bytes(bytes(data))
+    found = refusals([wheel])
+    assert rules(found) == ["archive"]
+
+
+@pytest.mark.parametrize("field", ["Name", "Version", "Metadata-Version"])
+def test_metadata_missing_a_required_field_is_refused(tmp_path: Path, field: str) -> None:
+    meta = b"".join(line + b"\n" for line in META.splitlines()
+                    if not line.startswith(f"{field}:".encode()))
+    found = refusals([stamped(tmp_path, meta=meta)])
+    assert rules(found) == ["metadata"]
+    assert f"METADATA lacks {field}" in found[0].reason
+
+
+def test_metadata_that_disagrees_with_the_file_name_is_refused(tmp_path: Path) -> None:
+    found = refusals([stamped(tmp_path, meta=META.replace(b"Version: 1.0", b"Version: 2.0"))])
+    assert rules(found) == ["metadata"] and "file name says demo 1.0" in found[0].reason
+
+
+def test_unparsable_wheel_name_is_refused(tmp_path: Path) -> None:
+    wheel = tmp_path / "demo.whl"
+    wheel.write_bytes(make_wheel(tmp_path).read_bytes())
+    assert rules(refusals([wheel])) == ["filename"]
+
+
+def test_missing_file_and_unknown_file_type_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("hi")
+    found = refusals([tmp_path / "gone.whl", tmp_path / "notes.txt"])
+    assert rules(found) == ["exists", "file-type"]
+
+
+def test_long_description_that_would_not_render_fails_twine_check(
+        tmp_path: Path, real_twine: None) -> None:
+    meta = META + b"Description-Content-Type: text/x-rst\n\nTitle\n===\n\n.. image::\n"
+    found = refusals([stamped(tmp_path, meta=meta)])
+    assert rules(found) == ["twine-check"] and "would not be rendered" in found[0].reason
+
+
+# --- sdists -----------------------------------------------------------------------------------
+
+def test_sdist_bad_name_corrupt_no_pkg_info_and_incomplete_pkg_info_are_refused(
+        tmp_path: Path) -> None:
+    bad_name = make_sdist(tmp_path, "demo.tar.gz")
+    corrupt = tmp_path / "corrupt-1.0.tar.gz"
+    corrupt.write_bytes(make_sdist(tmp_path, "c.tar.gz").read_bytes()[:40])
+    (tmp_path / "nopkg").mkdir()
+    no_pkg_info = make_sdist(tmp_path / "nopkg", pkg_info=None)
+    (tmp_path / "nover").mkdir()
+    incomplete = make_sdist(tmp_path / "nover", pkg_info=META.replace(b"Version: 1.0\n", b""))
+    found = refusals([bad_name, corrupt, no_pkg_info, incomplete])
+    assert rules(found) == ["filename", "archive", "archive", "metadata"]
+    assert "PKG-INFO lacks Version" in found[3].reason
+
+
+# --- provenance and approximate routes --------------------------------------------------------
+
+def test_wheel_without_provenance_is_refused(tmp_path: Path) -> None:
+    found = refusals([make_wheel(tmp_path)], skip_tested_check=True)
+    assert rules(found) == ["provenance"] and "wasmwheel build" in found[0].reason
+
+
+def test_wheel_built_against_other_pins_is_refused(tmp_path: Path) -> None:
+    found = refusals([stamped(tmp_path, prov=provenance(pins_hash="0" * 16))])
+    assert rules(found) == ["provenance"] and "other pins" in found[0].reason
+
+
+def test_exact_claim_with_another_emscripten_is_refused(tmp_path: Path) -> None:
+    prov = provenance(approximate=False, emscripten="6.0.5")
+    assert rules(refusals([stamped(tmp_path, prov=prov)])) == ["provenance"]
+
+
+@pytest.mark.parametrize("repository", ["pypi", "testpypi", "https://test.pypi.org/legacy/"])
+def test_approximate_wheel_is_refused_for_public_pypi(tmp_path: Path, repository: str) -> None:
+    found = refusals([stamped(tmp_path)], repository)
+    assert rules(found) == ["approximate"]
+    assert "--allow-approximate" in found[0].reason and "debian route" in found[0].reason
+
+
+def test_approximate_wheel_is_allowed_with_the_flag(tmp_path: Path) -> None:
+    assert refusals([stamped(tmp_path)], "pypi", allow_approximate=True) == []
+
+
+# --- tested -----------------------------------------------------------------------------------
+
+def test_untested_wheel_is_refused_unless_the_check_is_skipped(tmp_path: Path) -> None:
+    wheel = stamped(tmp_path, passed=None)
+    found = refusals([wheel])
+    assert rules(found) == ["tested"] and "--skip-tested-check" in found[0].reason
+    assert refusals([wheel], skip_tested_check=True) == []
+
+
+def test_wheel_that_failed_its_tests_is_refused(tmp_path: Path) -> None:
+    found = refusals([stamped(tmp_path, passed=False)])
+    assert rules(found) == ["tested"] and "node: exit 1, 1 failed" in found[0].reason
+
+
+def test_record_is_for_exact_bytes(tmp_path: Path) -> None:
+    wheel = stamped(tmp_path)
+    with zipfile.ZipFile(wheel, "a") as archive:  # same name, other bytes
+        archive.writestr("demo/extra.py", b"")
+    assert rules(refusals([wheel])) == ["tested"]
+
+
+# --- publish(): all or nothing ----------------------------------------------------------------
+
+@pytest.fixture
+def no_uploads(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """Record every subprocess; fail the test if any of them is a twine upload."""
+    calls: list[list[str]] = []
+    real_run: Callable[..., Any] = subprocess.run
+
+    def spy(argv: list[str], *args: Any, **kwargs: Any) -> Any:
+        calls.append(list(argv))
+        assert "upload" not in argv, "an upload was attempted"
+        return real_run(argv, *args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "run", spy)
+    monkeypatch.setattr(upload, "upload_files", lambda *a: pytest.fail("upload_files was called"))
+    return calls
+
+
+def test_one_bad_file_means_nothing_is_uploaded(
+        tmp_path: Path, no_uploads: list[list[str]], real_twine: None) -> None:
+    good, sdist = stamped(tmp_path, prov=provenance(approximate=False)), make_sdist(tmp_path)
+    (tmp_path / "legacy").mkdir()
+    bad = stamped(tmp_path / "legacy", "cp314-cp314-pyodide_2025_0_wasm32",
+                  prov=provenance(approximate=False))
+    with pytest.raises(GateRefused) as caught:
+        publish([good, sdist, bad], "pypi")
+    lines = caught.value.message.splitlines()
+    assert lines[0] == "1 file(s) refused, nothing was uploaded:"
+    assert lines[1:] == [f"  {bad.name}: [legacy-tag] {caught.value.refusals[0].reason}"]
+    assert not any("upload" in argv for argv in no_uploads)
+
+
+def test_dry_run_checks_everything_and_uploads_nothing(
+        tmp_path: Path, no_uploads: list[list[str]]) -> None:
+    wheel, sdist = stamped(tmp_path), make_sdist(tmp_path)
+    result = publish([wheel, sdist, wheel], "http://127.0.0.1:9/", dry_run=True)
+    assert result.dry_run and result.files == [wheel, sdist] and result.uploaded == []
+
+
+def test_each_refusal_is_one_line_naming_file_and_rule(tmp_path: Path) -> None:
+    found = refusals([stamped(tmp_path, "cp313-cp313-pyodide_2025_0_wasm32", passed=False)], "pypi")
+    assert sorted(rules(found)) == ["approximate", "legacy-tag", "python-tag", "tested"]
+    for refusal in found:
+        text = str(refusal)
+        name = "demo-1.0-cp313-cp313-pyodide_2025_0_wasm32.whl"
+        assert "\n" not in text and text.startswith(f"{name}: [{refusal.rule}] ")
