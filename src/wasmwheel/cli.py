@@ -111,13 +111,15 @@ def build_parser() -> argparse.ArgumentParser:
     build.set_defaults(func=cmd_build)
 
     test = verbs.add_parser("test", help="run a project's pytest suite inside Pyodide")
-    test.add_argument("path", nargs="?", default=".", help="project directory (default: .)")
+    test.add_argument("path", nargs="?", default=".",
+                      help="project directory or sdist (default: .); pytest arguments go after --")
     test.add_argument("--wheel", help="wheel to test (default: the newest matching one in PATH/dist)")
     test.add_argument("--runtime", action="append", choices=("node",), default=None,
                       help="where Pyodide runs (default: node)")
-    test.add_argument("--timeout", type=float, default=600.0,
-                      help="seconds before the whole run is stopped (default: 600)")
-    test.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
+    test.add_argument("--timeout", type=float, default=None,
+                      help="seconds before a runtime's whole run is stopped "
+                      "(default: test-run-timeout in [tool.wasmwheel], else 900)")
+    test.set_defaults(pytest_args=[])  # everything after `--` (see main)
     test.set_defaults(func=cmd_test)
 
     from wasmwheel.publish.cli import add_publish_parser
@@ -127,7 +129,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # `wasmwheel test PATH -- -k fast`: what follows `--` goes to pytest untouched.
+    passthrough: list[str] = []
+    if "--" in argv:
+        split = argv.index("--")
+        argv, passthrough = argv[:split], argv[split + 1:]
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if passthrough:
+        if args.verb != "test":
+            parser.error(f"arguments after -- are only for `wasmwheel test`: {' '.join(passthrough)}")
+        args.pytest_args = passthrough
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)

@@ -53,4 +53,5 @@ class BuildError(WasmwheelError):
 class TestRunError(WasmwheelError):
     """The test run could not be started or did not produce a result (not: tests failed)."""
 
+    __test__ = False  # not a pytest test class, despite the name
     return_code = 5

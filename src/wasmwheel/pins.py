@@ -65,6 +65,16 @@ class DebianPin:
 
 
 @dataclass(frozen=True)
+class BrowsersPin:
+    """The browser test runtimes: Debian's browsers, driven by puppeteer-core from npm."""
+
+    puppeteer_core: str              # npm version; driver/npm-lock.json locks its dependencies
+    puppeteer_core_integrity: str    # npm's SRI string; the lock file must carry the same
+    chromium_packages: list[str]     # Debian packages `ensure_browser("chromium")` installs
+    firefox_packages: list[str]
+
+
+@dataclass(frozen=True)
 class Target:
     name: str
     pyodide: str
@@ -80,6 +90,7 @@ class Target:
     emsdk: EmsdkPin
     exact: ExactPin
     debian: DebianPin
+    browsers: BrowsersPin | None = None  # optional: only `wasmwheel test` in a browser needs it
 
     @property
     def python_major_minor(self) -> str:
@@ -137,7 +148,9 @@ _NESTED = {
     "emsdk": EmsdkPin,
     "exact": ExactPin,
     "debian": DebianPin,
+    "browsers": BrowsersPin,
 }
+_OPTIONAL = {"browsers"}
 
 
 def _parse_target(name: str, table: dict[str, Any]) -> Target:
@@ -145,6 +158,8 @@ def _parse_target(name: str, table: dict[str, Any]) -> Target:
     nested = {}
     for key, cls in _NESTED.items():
         if key not in table:
+            if key in _OPTIONAL:
+                continue
             raise ConfigError(f"[targets.{name}.{key}] is missing from toolchain.toml")
         nested[key] = _build(cls, table[key], f"targets.{name}.{key}")
     target: Target = _build(Target, scalars, f"targets.{name}", name=name, **nested)

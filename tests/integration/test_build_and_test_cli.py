@@ -1,0 +1,98 @@
+"""The main job as a user runs it: `wasmwheel build` then `wasmwheel test`, via the CLI.
+
+Covers the bundled example, a deliberately failing test, a compile error,
+and real C-extension sdists from PyPI (setuptools C, Cython-generated C).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from wasmwheel.pins import current_target
+from wasmwheel.provenance import read_provenance
+from wasmwheel.test_records import load as load_record
+
+from cli_helpers import EXAMPLE, wasmwheel
+
+pytestmark = pytest.mark.integration
+
+# Real projects whose sdists carry their test suites: (requirement, test dir).
+SDISTS = [
+    pytest.param("markupsafe==3.0.4", "tests", id="markupsafe-setuptools-c"),
+    pytest.param("msgpack==1.2.4", "test", id="msgpack-cython-c"),
+]
+
+
+def test_example_wheel_is_tagged_stamped_and_recorded(example_wheel: Path) -> None:
+    target = current_target()
+    assert example_wheel.name == f"fastmath-0.1.0-cp314-cp314-{target.platform_tag}.whl"
+    provenance = read_provenance(example_wheel)
+    assert provenance is not None
+    assert provenance.pins_hash == target.pins_hash
+    # Approximate exactly when the compiler was not the pinned Emscripten.
+    assert provenance.approximate == (provenance.emscripten != target.emscripten)
+    record = load_record(example_wheel)
+    assert record is not None and record.passed
+    assert record.outcomes[0].passed == 12 and record.outcomes[0].failed == 0
+
+
+def test_failing_test_fails_the_run_and_names_the_test(example_wheel: Path, tmp_path: Path) -> None:
+    project = tmp_path / "fastmath"
+    shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns("dist", "build"))
+    (project / "tests" / "test_broken.py").write_text(
+        "import fastmath\n\ndef test_deliberately_broken():\n    assert fastmath.fib(10) == 56\n"
+    )
+    result = wasmwheel("test", str(project), "--wheel", str(example_wheel), check=False)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "FAILED tests/test_broken.py::test_deliberately_broken" in result.stdout
+    assert "assert 55 == 56" in result.stdout
+    assert "12 passed" in result.stdout  # the other tests still ran
+    record = load_record(example_wheel)
+    assert record is not None and not record.passed  # publish would now refuse these bytes
+    wasmwheel("test", str(EXAMPLE), "--wheel", str(example_wheel))  # the real suite passes again
+    record = load_record(example_wheel)
+    assert record is not None and record.passed
+
+
+def test_compile_error_fails_cleanly(tmp_path: Path) -> None:
+    project = tmp_path / "broken"
+    shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns("dist", "build"))
+    source = project / "src" / "fastmath" / "_core.c"
+    source.write_text(source.read_text() + "\nthis is not C;\n")
+    result = wasmwheel("build", str(project), check=False)
+    assert result.returncode == 4
+    assert "error: pyodide build failed" in result.stderr
+    assert "this is not C" in result.stderr  # the compiler's own words reach the user
+    assert not (project / "dist").exists()
+
+
+@pytest.mark.parametrize(("requirement", "test_dir"), SDISTS)
+def test_real_sdist_from_pypi_builds_and_passes(requirement: str, test_dir: str,
+                                                tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
+         "--dest", str(tmp_path / "sdist"), requirement],
+        check=True, capture_output=True, text=True,
+    )
+    (sdist,) = (tmp_path / "sdist").glob("*.tar.gz")
+    built = wasmwheel("build", str(sdist), "--outdir", str(tmp_path / "dist"))
+    wheel = Path(built.stdout.strip().splitlines()[-1])
+    assert wheel.name.endswith(f"-{current_target().platform_tag}.whl")
+
+    with tarfile.open(sdist) as archive:
+        archive.extractall(tmp_path / "src", filter="data")
+    (project,) = (tmp_path / "src").iterdir()
+    env = os.environ | {"WASMWHEEL_TEST_PATHS": test_dir}
+    result = wasmwheel("test", str(project), "--wheel", str(wheel), check=False, env=env)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    summary = result.stdout.strip().splitlines()
+    node_row = next(line for line in summary if line.startswith("node "))
+    assert node_row.split()[1] == "ok"
+    assert int(node_row.split()[2]) >= 50  # passed: the real suites have dozens of tests
