@@ -56,7 +56,7 @@ def test_emscripten_version_from_pin_then_from_install(route: DebianRoute) -> No
 def test_pins_name_the_llvm_the_path_uses(route: DebianRoute) -> None:
     debian = route.target.debian
     assert f"clang-{debian.llvm_major}" in debian.packages
-    assert f"/usr/lib/llvm-{debian.llvm_major}/bin" in route._build_env()["PATH"]
+    assert f"/usr/lib/llvm-{debian.llvm_major}/bin" in route.build_env()["PATH"]
 
 
 def _wheel(directory: Path, name: str, members: list[str]) -> Path:

@@ -57,7 +57,8 @@ class DebianRoute(Route):
         llvm_bin = f"/usr/lib/llvm-{self.target.debian.llvm_major}/bin"
         return chroot.chroot_env(os.environ, path=[f"{VENV}/bin", llvm_bin], extra=extra)
 
-    def _build_env(self, **extra: str) -> dict[str, str]:
+    def build_env(self, **extra: str) -> dict[str, str]:
+        """The environment `pyodide build` runs with inside the chroot."""
         return self._env(
             PYODIDE_XBUILDENV_PATH=XBUILDENV,
             # Debian's emcc is not target.emscripten: skip the check, never fetch emsdk.
@@ -160,7 +161,7 @@ class DebianRoute(Route):
                 self.root,
                 ["pyodide", "build", "--outdir", f"{inside}/dist", "."],
                 # TMPDIR: emcc's response files and pyodide-build's scratch go away with `work`.
-                self._build_env(TMPDIR=f"{inside}/tmp"),
+                self.build_env(TMPDIR=f"{inside}/tmp"),
                 cwd=f"{inside}/src",
                 stream=True,
             )
@@ -231,7 +232,7 @@ class DebianRoute(Route):
     def _check(self, root: Path) -> dict[str, Any]:
         """Prove the toolchain works before stamping it, and record what it is."""
         progress.step("checking the toolchain (emcc, pyodide-build, cross-build env)")
-        env = self._build_env()
+        env = self.build_env()
         hint = "the pinned packages do not work together; see the output above"
         emcc = chroot.check(chroot.run(root, ["emcc", "--version"], env), "emcc --version", hint)
         match = re.search(r"\b(\d+\.\d+\.\d+)\b", emcc)
