@@ -96,3 +96,78 @@ def test_real_sdist_from_pypi_builds_and_passes(requirement: str, test_dir: str,
     node_row = next(line for line in summary if line.startswith("node "))
     assert node_row.split()[1] == "ok"
     assert int(node_row.split()[2]) >= 50  # passed: the real suites have dozens of tests
+
+
+PYBIND11_PROJECT = {
+    "pyproject.toml": """\
+[build-system]
+requires = ["setuptools>=68", "pybind11>=2.12"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "cxxdemo"
+version = "0.1.0"
+""",
+    "setup.py": """\
+from pybind11.setup_helpers import Pybind11Extension
+from setuptools import setup
+
+setup(ext_modules=[Pybind11Extension("cxxdemo", ["cxxdemo.cpp"], cxx_std=17)])
+""",
+    "cxxdemo.cpp": """\
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace py = pybind11;
+
+double safe_div(double a, double b) {
+    if (b == 0) throw std::domain_error("cannot divide by zero");
+    return a / b;
+}
+
+std::vector<int> squares(int n) {
+    if (n < 0) throw std::out_of_range("n must be >= 0");
+    std::vector<int> out;
+    for (int i = 0; i < n; ++i) out.push_back(i * i);
+    return out;
+}
+
+PYBIND11_MODULE(cxxdemo, m) {
+    m.def("safe_div", &safe_div);
+    m.def("squares", &squares);
+    m.def("shout", [](const std::string &s) { return s + "!"; });
+}
+""",
+    "tests/test_cxxdemo.py": """\
+import pytest
+
+import cxxdemo
+
+
+def test_values_cross_the_boundary():
+    assert cxxdemo.safe_div(1, 4) == 0.25
+    assert cxxdemo.squares(4) == [0, 1, 4, 9]
+    assert cxxdemo.shout("wasm") == "wasm!"
+
+
+def test_cpp_exceptions_become_python_exceptions():
+    with pytest.raises(ValueError, match="divide by zero"):
+        cxxdemo.safe_div(1, 0)
+    with pytest.raises(IndexError):
+        cxxdemo.squares(-1)
+""",
+}
+
+
+def test_pybind11_cpp_exceptions_project(tmp_path: Path) -> None:
+    project = tmp_path / "cxxdemo"
+    for name, text in PYBIND11_PROJECT.items():
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_text(text)
+    wasmwheel("build", str(project))
+    result = wasmwheel("test", str(project), check=False)  # finds the wheel in project/dist
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "2 passed" in result.stdout

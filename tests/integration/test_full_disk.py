@@ -1,0 +1,56 @@
+"""A full disk mid-download or mid-install leaves the cache consistent.
+
+Uses a real, tiny tmpfs as the cache (root only, like the debian route).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from localhttp import serve
+
+from wasmwheel import cache
+from wasmwheel.download import ExpectedHash, fetch
+from wasmwheel.errors import DownloadError
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def tiny_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    if os.geteuid() != 0:
+        pytest.fail("this test mounts a tmpfs and needs root (CI runs as root)")
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)], check=True)
+    monkeypatch.setenv(cache.CACHE_ENV, str(mount))
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_download_onto_full_disk_fails_cleanly(tiny_cache: Path, tmp_path: Path) -> None:
+    served = tmp_path / "served"
+    served.mkdir()
+    payload = os.urandom(1 << 20)  # 1 MiB into a 256 KiB disk
+    (served / "big.bin").write_bytes(payload)
+    expected = ExpectedHash("sha256", hashlib.sha256(payload).digest())
+    with serve(served) as base:
+        with pytest.raises(DownloadError, match="could not write") as info:
+            fetch(f"{base}/big.bin", tiny_cache / "downloads" / "big.bin", expected)
+    assert "free some disk space" in (info.value.hint or "")
+    assert list((tiny_cache / "downloads").iterdir()) == []  # no partial file
+
+
+def test_install_onto_full_disk_leaves_no_entry(tiny_cache: Path) -> None:
+    entry = tiny_cache / "toolchains" / "demo"
+    with pytest.raises(OSError), cache.locked(entry), cache.atomic_entry(entry, {}) as scratch:
+        (scratch / "blob").write_bytes(os.urandom(1 << 20))
+    assert not entry.exists()
+    assert [p.name for p in entry.parent.iterdir()] == ["demo.lock"]
