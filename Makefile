@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 NOX    := $(VENV)/bin/nox
 
-.PHONY: help wasm test doctor bench lint clean
+.PHONY: help wasm browser test doctor bench clean
 
 help:  ## list the verbs
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -18,7 +18,10 @@ $(NOX):
 wasm: $(NOX)  ## build the example (or ARGS=PATH) to a Pyodide wheel and run its tests in Node
 	$(NOX) -s wasm -- $(ARGS)
 
-test: $(NOX)  ## run wasmwheel's own test suite (unit + integration)
+browser: $(NOX)  ## build the example (or ARGS=PATH) and run its tests in headless Chromium and Firefox
+	$(NOX) -s browser -- $(ARGS)
+
+test: $(NOX)  ## run wasmwheel's own test suite (lint, unit, integration)
 	$(NOX) -s tests -- $(ARGS)
 
 doctor: $(NOX)  ## show what is installed versus what toolchain.toml pins

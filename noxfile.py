@@ -1,4 +1,5 @@
-"""Sessions: `wasm` (build + test in Pyodide under Node) and `tests` (our own suite).
+"""Sessions: `wasm` (build + test in Pyodide under Node), `browser` (the same in
+Chromium and Firefox), `publish` (gate + upload) and `tests` (our own suite).
 
 CI calls these sessions; no logic lives only in CI scripts. Versions come
 from toolchain.toml, read here only to say what is being built.
@@ -26,9 +27,8 @@ def _target_summary() -> str:
     return f"{name}: Pyodide {target['pyodide']}, CPython {target['python']}, Emscripten {target['emscripten']}"
 
 
-@nox.session
-def wasm(session: nox.Session) -> None:
-    """Build a project (default: the bundled example) to a Pyodide wheel and run its tests in Node."""
+def _build(session: nox.Session) -> tuple[Path, Path]:
+    """Install wasmwheel, build posargs[0] (default: the example); return (project, wheel)."""
     project = Path(session.posargs[0]).resolve() if session.posargs else EXAMPLE
     session.log(f"target {_target_summary()}")
     session.install(str(ROOT))
@@ -39,21 +39,22 @@ def wasm(session: nox.Session) -> None:
     wheels = sorted(outdir.glob("*.whl"))
     if len(wheels) != 1:
         session.error(f"expected one wheel in {outdir}, found {len(wheels)}")
-    session.run("wasmwheel", "test", str(project), "--wheel", str(wheels[0]), *session.posargs[1:])
-
-
-@nox.session(default=False)
-def publish(session: nox.Session) -> None:
-    """Publish wheels/sdists through the gate (args go to `wasmwheel publish`, e.g. -r testpypi dist/*)."""
-    session.install(str(ROOT))
-    session.run("wasmwheel", "publish", *session.posargs)
+    return project, wheels[0]
 
 
 @nox.session
-def tests(session: nox.Session) -> None:
-    """Run wasmwheel's own test suite: unit tests, then the integration tests (real toolchain)."""
-    session.install("-e", f"{ROOT}[test]")
-    session.run("pytest", *session.posargs)
+def wasm(session: nox.Session) -> None:
+    """Build a project (default: the bundled example) to a Pyodide wheel and run its tests in Node."""
+    project, wheel = _build(session)
+    session.run("wasmwheel", "test", str(project), "--wheel", str(wheel), *session.posargs[1:])
+
+
+@nox.session(default=False)
+def browser(session: nox.Session) -> None:
+    """Build a project (default: the example) and run its tests in Chromium and Firefox (page + worker)."""
+    project, wheel = _build(session)
+    session.run("wasmwheel", "test", str(project), "--wheel", str(wheel),
+                "--runtime", "chromium", "--runtime", "firefox", *session.posargs[1:])
 
 
 @nox.session(default=False)
@@ -68,3 +69,26 @@ def bench(session: nox.Session) -> None:
     """Run the benchmarks (warm build overhead, provisioning, test time) and print a table."""
     session.install(str(ROOT))
     session.run("python", str(ROOT / "benchmarks" / "run.py"), *session.posargs)
+
+
+@nox.session(default=False)
+def publish(session: nox.Session) -> None:
+    """Publish wheels/sdists through the gate (args go to `wasmwheel publish`, e.g. -r testpypi dist/*)."""
+    session.install(str(ROOT))
+    session.run("wasmwheel", "publish", *session.posargs)
+
+
+@nox.session(default=False)
+def lint(session: nox.Session) -> None:
+    """Static checks: ruff and mypy --strict."""
+    session.install("-e", f"{ROOT}[lint]")
+    session.run("ruff", "check", "src", "tests", "benchmarks", "noxfile.py")
+    session.run("mypy")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Lint, then wasmwheel's own test suite: unit tests, then integration tests (real toolchain)."""
+    lint(session)
+    session.install("-e", f"{ROOT}[test]")
+    session.run("pytest", *session.posargs)

@@ -38,9 +38,12 @@ await loadPyodide({ indexURL: process.argv[3] });
 """
 
 
-def timed(run: Callable[[], object], repeat: int) -> float:
+def timed(run: Callable[[], object], repeat: int,
+          setup: Callable[[], object] = lambda: None) -> float:
+    """Median wall time of `run`; `setup` runs before each sample, untimed."""
     samples = []
     for _ in range(repeat):
+        setup()
         started = time.perf_counter()
         run()
         samples.append(time.perf_counter() - started)
@@ -61,9 +64,13 @@ def build_overhead(route: DebianRoute, repeat: int, out: Path) -> tuple[float, f
     work = Path(tempfile.mkdtemp(prefix="bench-", dir=route.root / "tmp"))
     inside = f"/tmp/{work.name}"
     try:
-        shutil.copytree(EXAMPLE, work / "src", ignore=shutil.ignore_patterns("dist", "build"))
         (work / "tmp").mkdir()
         env = route.build_env(TMPDIR=f"{inside}/tmp")
+
+        def fresh_source() -> None:
+            # A clean tree each time, as wasmwheel builds: no incremental build/ reuse.
+            shutil.rmtree(work / "src", ignore_errors=True)
+            shutil.copytree(EXAMPLE, work / "src", ignore=shutil.ignore_patterns("dist", "build"))
 
         def direct() -> None:
             result = chroot.run(route.root, ["pyodide", "build", "--outdir", f"{inside}/dist", "."],
@@ -71,11 +78,16 @@ def build_overhead(route: DebianRoute, repeat: int, out: Path) -> tuple[float, f
             if result.returncode != 0:
                 raise SystemExit(f"direct pyodide build failed:\n{result.stdout[-2000:]}")
 
+        fresh_source()
         direct()  # warm both paths once (pip's build-isolation cache, page cache)
         wasmwheel("build", str(EXAMPLE), "--outdir", str(out), "--route", "debian")
-        baseline = timed(direct, repeat)
-        ours = timed(lambda: wasmwheel("build", str(EXAMPLE), "--outdir", str(out),
-                                       "--route", "debian"), repeat)
+        # Interleaved samples, so load changes on a shared machine hit both alike.
+        baseline_samples, our_samples = [], []
+        for _ in range(repeat):
+            baseline_samples.append(timed(direct, 1, setup=fresh_source))
+            our_samples.append(timed(lambda: wasmwheel("build", str(EXAMPLE), "--outdir", str(out),
+                                                       "--route", "debian"), 1))
+        baseline, ours = statistics.median(baseline_samples), statistics.median(our_samples)
         return baseline, ours
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -113,7 +125,7 @@ def cold_provision() -> tuple[float, int]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (median)")
     parser.add_argument("--skip-cold", action="store_true", help="skip the cold provisioning row")
     parser.add_argument("--skip-nox", action="store_true", help="skip the nox -s wasm row")
     args = parser.parse_args()

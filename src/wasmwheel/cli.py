@@ -20,6 +20,7 @@ EPILOG = """\
 typical use:
   wasmwheel build path/to/project          # compile to a Pyodide wheel in path/to/project/dist
   wasmwheel test path/to/project           # run its pytest suite inside Pyodide (Node)
+  wasmwheel test path/to/project --runtime all   # ... and in headless Chromium and Firefox
   wasmwheel doctor                         # what is installed vs what toolchain.toml pins
 
 environment: WASMWHEEL_CACHE_DIR (cache location), WASMWHEEL_ROUTE (default route),
@@ -80,6 +81,7 @@ def cmd_test(args: argparse.Namespace) -> int:
         target=current_target(args.target),
         pytest_args=args.pytest_args,
         timeout=args.timeout,
+        output_dir=Path(args.output_dir) if args.output_dir else None,
     )
 
 
@@ -110,12 +112,18 @@ def build_parser() -> argparse.ArgumentParser:
     _route_option(build)
     build.set_defaults(func=cmd_build)
 
+    from wasmwheel.testing.runtimes import runtime_choices
+
     test = verbs.add_parser("test", help="run a project's pytest suite inside Pyodide")
     test.add_argument("path", nargs="?", default=".",
                       help="project directory or sdist (default: .); pytest arguments go after --")
     test.add_argument("--wheel", help="wheel to test (default: the newest matching one in PATH/dist)")
-    test.add_argument("--runtime", action="append", choices=("node",), default=None,
-                      help="where Pyodide runs (default: node)")
+    test.add_argument("--runtime", action="append", choices=runtime_choices(), default=None,
+                      help="where Pyodide runs, repeatable (default: node); chromium and firefox "
+                      "mean the page's main thread and a Web Worker, all means every runtime")
+    test.add_argument("--output-dir", default=None,
+                      help="where a failed browser run leaves screenshot-<runtime>.png and "
+                      "page-<runtime>.log (default: PATH/.wasmwheel/test-output)")
     test.add_argument("--timeout", type=float, default=None,
                       help="seconds before a runtime's whole run is stopped "
                       "(default: test-run-timeout in [tool.wasmwheel], else 900)")

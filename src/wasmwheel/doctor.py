@@ -16,8 +16,8 @@ def route_statuses(target: Target) -> list[RouteStatus]:
 def render(target: Target) -> tuple[str, bool]:
     """The doctor report as text, and whether at least one route is ready."""
     lines = [
-        f"target {target.name}: Pyodide {target.pyodide}, CPython {target.python}, "
-        f"Emscripten {target.emscripten}, ABI {target.abi} ({target.platform_tag})",
+        (f"target {target.name}: Pyodide {target.pyodide}, CPython {target.python}, "
+         f"Emscripten {target.emscripten}, ABI {target.abi} ({target.platform_tag})"),
         f"pins hash {target.pins_hash}; cache {cache.cache_root()}",
         "",
     ]

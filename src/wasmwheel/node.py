@@ -42,7 +42,7 @@ def ensure_node(target: Target) -> Path:
             result = subprocess.run(
                 [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
                  "--disable-pip-version-check", "--target", str(scratch), spec],
-                capture_output=True, text=True,
+                capture_output=True, text=True, check=False,
             )
             if result.returncode != 0:
                 raise ToolchainError(

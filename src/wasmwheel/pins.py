@@ -98,8 +98,14 @@ class Target:
 
     @property
     def pins_hash(self) -> str:
-        """A short digest of every pin of this target: cache keys and provenance use it."""
-        canonical = json.dumps(asdict(self), sort_keys=True).encode()
+        """A short digest of the pins that shape a built wheel: cache keys and provenance use it.
+
+        The browser pins only drive tests, so bumping puppeteer must not
+        invalidate toolchains or the provenance of wheels already built.
+        """
+        pins = asdict(self)
+        pins.pop("browsers", None)
+        canonical = json.dumps(pins, sort_keys=True).encode()
         return hashlib.sha256(canonical).hexdigest()[:16]
 
 

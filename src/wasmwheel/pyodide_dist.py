@@ -34,7 +34,7 @@ def _npm_pack(target: Target, into: Path) -> Path:
     env = os.environ | {"npm_config_update_notifier": "false", "npm_config_fund": "false"}
     result = subprocess.run(
         [*npm, "pack", "--silent", spec, "--pack-destination", str(into)],
-        capture_output=True, text=True, env=env, cwd=into,
+        capture_output=True, text=True, env=env, cwd=into, check=False,
     )
     if result.returncode != 0:
         raise DownloadError(

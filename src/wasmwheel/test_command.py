@@ -66,8 +66,11 @@ def run_test_command(
     target: Target,
     pytest_args: Sequence[str],
     timeout: float | None,
+    output_dir: Path | None = None,
 ) -> int:
     check_source(project)
+    # Not inside an unpacked sdist: that is a temporary directory.
+    output_dir = output_dir or (project if project.is_dir() else Path.cwd()) / ".wasmwheel" / "test-output"
     with tempfile.TemporaryDirectory(prefix="wasmwheel-test-src-") as tmp:
         # An sdist carries its tests: unpack it and test from there.
         project_dir = project if project.is_dir() else stage(project, Path(tmp)).root
@@ -76,7 +79,7 @@ def run_test_command(
         elif not wheel.is_file():
             raise ProjectError(f"wheel {wheel} does not exist", hint="check the --wheel path")
         reports = run_tests(project_dir, wheel, runtimes or ("node",), target=target,
-                            pytest_args=pytest_args, timeout=timeout)
+                            pytest_args=pytest_args, timeout=timeout, output_dir=output_dir)
     print(format_summary(reports), flush=True)
     record(wheel, target, reports)
     code = overall_exit_code(reports)

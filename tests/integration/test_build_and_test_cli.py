@@ -14,12 +14,11 @@ import tarfile
 from pathlib import Path
 
 import pytest
+from cli_helpers import EXAMPLE, wasmwheel
 
 from wasmwheel.pins import current_target
 from wasmwheel.provenance import read_provenance
 from wasmwheel.test_records import load as load_record
-
-from cli_helpers import EXAMPLE, wasmwheel
 
 pytestmark = pytest.mark.integration
 

@@ -41,9 +41,8 @@ def test_download_onto_full_disk_fails_cleanly(tiny_cache: Path, tmp_path: Path)
     payload = os.urandom(1 << 20)  # 1 MiB into a 256 KiB disk
     (served / "big.bin").write_bytes(payload)
     expected = ExpectedHash("sha256", hashlib.sha256(payload).digest())
-    with serve(served) as base:
-        with pytest.raises(DownloadError, match="could not write") as info:
-            fetch(f"{base}/big.bin", tiny_cache / "downloads" / "big.bin", expected)
+    with serve(served) as base, pytest.raises(DownloadError, match="could not write") as info:
+        fetch(f"{base}/big.bin", tiny_cache / "downloads" / "big.bin", expected)
     assert "free some disk space" in (info.value.hint or "")
     assert list((tiny_cache / "downloads").iterdir()) == []  # no partial file
 

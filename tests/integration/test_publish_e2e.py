@@ -9,18 +9,16 @@ import csv
 import hashlib
 import io
 import json
-import socket
 import subprocess
 import sys
 import tarfile
-import time
-import urllib.request
 import zipfile
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
+import pypi_index
 import pytest
+from pypi_index import PASSWORD, Index, _free_port
 
 from wasmwheel.node import ensure_node
 from wasmwheel.pins import current_target
@@ -29,7 +27,13 @@ from wasmwheel.pyodide_dist import ensure_pyodide_dist
 
 pytestmark = pytest.mark.integration
 
-USER, PASSWORD = "publisher", "correct horse battery staple"
+# The shared pypiserver fixtures, bound here by name (hermetic_keyring is autouse).
+# Assigned rather than imported: test parameters named like an import trip ruff's F811.
+index, credentials = pypi_index.index, pypi_index.credentials
+hermetic_keyring = pypi_index.hermetic_keyring
+
+REPO = Path(__file__).resolve().parents[2]
+
 MICROPIP = "micropip==0.11.1"  # not in Pyodide's npm package; the CDN is out of reach
 
 NODE_SCRIPT = """\
@@ -45,68 +49,6 @@ try {
   process.exit(1);
 }
 """
-
-
-@dataclass(frozen=True)
-class Index:
-    upload_url: str
-    simple_url: str        # no trailing slash: micropip appends "/<name>/"
-    packages: Path
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def index(tmp_path: Path) -> Iterator[Index]:
-    """pypiserver on loopback: anyone may download, uploads need USER/PASSWORD."""
-    # Apache's {SHA} htpasswd format, written directly: importing passlib here would raise
-    # its `crypt` DeprecationWarning, an error under this suite's filterwarnings.
-    sha = base64.b64encode(hashlib.sha1(PASSWORD.encode()).digest()).decode()
-    (tmp_path / "htpasswd").write_text(f"{USER}:{{SHA}}{sha}\n")
-    packages = tmp_path / "packages"
-    packages.mkdir()
-    port = _free_port()
-    log = (tmp_path / "pypiserver.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "pypiserver", "run", "-i", "127.0.0.1", "-p", str(port),
-         "-P", str(tmp_path / "htpasswd"), "-a", "update", "--disable-fallback",
-         "--hash-algo", "sha256", str(packages)],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/health", timeout=2).close()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError((tmp_path / "pypiserver.log").read_text()) from None
-                time.sleep(0.2)
-        yield Index(f"{base}/", f"{base}/simple", packages)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
-
-
-@pytest.fixture
-def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TWINE_USERNAME", USER)
-    monkeypatch.setenv("TWINE_PASSWORD", PASSWORD)
-
-
-@pytest.fixture(autouse=True)
-def hermetic_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Credentials come from the environment here, never from this machine's keyring.
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
-    for name in ("TWINE_USERNAME", "TWINE_PASSWORD", "TWINE_REPOSITORY", "TWINE_REPOSITORY_URL"):
-        monkeypatch.delenv(name, raising=False)
 
 
 def pure_python_dists(directory: Path) -> list[Path]:
@@ -188,8 +130,20 @@ def test_example_wheel_and_sdist_round_trip(example_wheel: Path, example_sdist: 
                                             index: Index, credentials: None,
                                             pyodide_call: Callable[[str], str]) -> None:
     # The example is built by the approximate debian route: fine for this private index.
-    # No skip_tested_check: the example_wheel fixture ran `wasmwheel test` on these bytes.
-    _publish_twice([example_wheel, example_sdist], index)
+    # No --skip-tested-check: the example_wheel fixture ran `wasmwheel test` on these bytes.
+    files = [example_wheel, example_sdist]
+    # As a user does it: through the nox session (which installs wasmwheel in its own venv).
+    nox = subprocess.run(
+        [sys.executable, "-m", "nox", "-f", str(REPO / "noxfile.py"), "-s", "publish", "--",
+         "-r", index.upload_url, *map(str, files)],
+        capture_output=True, text=True, timeout=900, check=False,
+    )
+    assert nox.returncode == 0, nox.stdout[-3000:] + nox.stderr[-3000:]
+    assert PASSWORD not in nox.stdout + nox.stderr
+    _same_bytes(files, index)
+    again = publish(files, index.upload_url)  # idempotent: nothing sent twice
+    assert again.uploaded == [] and again.skipped == files
+    _same_bytes(files, index)
     code = ("import micropip\n"
             f"await micropip.install('fastmath', index_urls=['{index.simple_url}'])"
             "\nimport json, fastmath\njson.dumps([fastmath.fib(10), fastmath.greet('wasm')])")

@@ -84,6 +84,21 @@ def test_pins_hash_changes_with_any_pin(tmp_path: Path) -> None:
     assert one.pins_hash != two.pins_hash
 
 
+def test_browser_pins_do_not_change_the_pins_hash() -> None:
+    # Browsers only run tests: bumping them must not rebuild toolchains or void provenance.
+    import dataclasses
+
+    from wasmwheel.pins import current_target
+
+    target = current_target()
+    assert target.browsers is not None
+    bumped = dataclasses.replace(
+        target, browsers=dataclasses.replace(target.browsers, puppeteer_core="0.0.0")
+    )
+    assert bumped.pins_hash == target.pins_hash
+    assert dataclasses.replace(target, pyodide_build="0.0.0").pins_hash != target.pins_hash
+
+
 @pytest.mark.parametrize(
     "table,line",
     [

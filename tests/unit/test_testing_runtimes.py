@@ -57,5 +57,5 @@ def test_missing_result_shows_output(tmp_path: Path) -> None:
 
 def test_runtime_lookup() -> None:
     assert isinstance(get_runtime("node", current_target()), NodeRuntime)
-    with pytest.raises(errors.ConfigError, match="planned"):
-        get_runtime("firefox", current_target())
+    with pytest.raises(errors.ConfigError, match="unknown test runtime"):
+        get_runtime("safari", current_target())

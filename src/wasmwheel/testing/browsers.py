@@ -50,6 +50,11 @@ def _install_command(pkgs: list[str]) -> list[str]:
     return ["apt-get", "install", "-y", "--no-install-recommends", *pkgs]
 
 
+def _run(command: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, capture_output=True, text=True, check=False,
+                          env=os.environ | _APT_ENV)
+
+
 def ensure_browser(name: str, target: Target) -> Path:
     """The browser's executable; installs its Debian packages when missing and we are root."""
     found = find_browser(name)
@@ -62,12 +67,11 @@ def ensure_browser(name: str, target: Target) -> Path:
             hint=f"install Debian's package: sudo {' '.join(_install_command(pkgs))}",
         )
     progress.step(f"installing {' '.join(pkgs)} with apt-get (the {name} test runtime)")
-    env = os.environ | _APT_ENV
-    result = subprocess.run(_install_command(pkgs), capture_output=True, text=True, env=env)
+    result = _run(_install_command(pkgs))
     if result.returncode != 0:  # package lists never fetched or stale: refresh once, retry
         progress.info("apt-get install failed; running apt-get update and retrying")
-        subprocess.run(["apt-get", "update"], capture_output=True, text=True, env=env)
-        result = subprocess.run(_install_command(pkgs), capture_output=True, text=True, env=env)
+        _run(["apt-get", "update"])
+        result = _run(_install_command(pkgs))
     if result.returncode != 0:
         tail = (result.stdout + result.stderr).strip()[-1200:]
         raise TestRunError(f"apt-get could not install {' '.join(pkgs)}:\n{tail}",

@@ -72,7 +72,7 @@ def ensure_puppeteer(target: Target) -> Path:
                                 "npm_config_fund": "false", "npm_config_audit": "false"}
             result = subprocess.run(
                 [*npm_command(target), "ci", "--ignore-scripts", "--no-audit", "--no-fund"],
-                capture_output=True, text=True, env=env, cwd=scratch,
+                capture_output=True, text=True, env=env, check=False, cwd=scratch,
             )
             if result.returncode != 0:
                 raise ToolchainError(

@@ -1,8 +1,8 @@
 """The browser runtimes: the job runs in Pyodide inside Debian's Chromium or Firefox.
 
-Each runtime is one browser and one context: the page's own thread
-(`chromium`, `firefox`) or a module Web Worker (`chromium-worker`,
-`firefox-worker`). A run serves the job directory, Pyodide's files and the
+Each runtime is one browser and one context: the page's own (main) thread
+(`chromium-main`, `firefox-main`) or a module Web Worker (`chromium-worker`,
+`firefox-worker`); `--runtime chromium` means both. A run serves the job directory, Pyodide's files and the
 page from a loopback server, and lets driver/browser_controller.mjs (Node +
 puppeteer-core) drive a browser with a fresh profile. The page produces the
 same result JSON as Node, so the report is built the same way.
@@ -67,13 +67,16 @@ def _port() -> int:
     return port
 
 
-def _kill_browser(pid_file: Path) -> None:
-    """puppeteer starts the browser in a process group of its own: end it if it outlived the run."""
+def _kill_browser(pid_file: Path, profile: Path) -> None:
+    """puppeteer starts the browser in a process group of its own: end it if it outlived the
+    controller (killed on a timeout or Ctrl-C). Only the process that runs on this run's own
+    profile, so a reused pid is never hit."""
     try:
         pid = int(pid_file.read_text() or 0)
+        command_line = Path(f"/proc/{pid}/cmdline").read_bytes()
     except (OSError, ValueError):
-        return
-    if pid > 0:
+        return  # never started, or already gone
+    if pid > 0 and str(profile).encode() in command_line:
         try:
             os.killpg(pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
@@ -121,13 +124,13 @@ class BrowserRuntime(Runtime):
                     [str(node), str(driver_file("browser_controller.mjs")), str(config_file)],
                     timeout=timeout, echo=echo)
             finally:
-                _kill_browser(scratch / "browser.pid")
+                _kill_browser(scratch / "browser.pid", scratch / "profile")
                 shutil.rmtree(scratch / "profile", ignore_errors=True)
         return report_from_result(self.name, result_path, outcome)
 
 
 class ChromiumRuntime(BrowserRuntime):
-    name, browser, context = "chromium", "chromium", "main"
+    name, browser, context = "chromium-main", "chromium", "main"
 
 
 class ChromiumWorkerRuntime(BrowserRuntime):
@@ -135,7 +138,7 @@ class ChromiumWorkerRuntime(BrowserRuntime):
 
 
 class FirefoxRuntime(BrowserRuntime):
-    name, browser, context = "firefox", "firefox", "main"
+    name, browser, context = "firefox-main", "firefox", "main"
 
 
 class FirefoxWorkerRuntime(BrowserRuntime):

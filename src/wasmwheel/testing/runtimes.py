@@ -1,7 +1,7 @@
 """Where a job runs. A runtime turns a prepared job directory into a TestReport.
 
 Node is here; the browser runtimes (chromium, firefox, each on the page's
-thread and in a Web Worker) are in runtime_browser.py: they serve the job
+main thread and in a Web Worker) are in runtime_browser.py: they serve the job
 directory and the Pyodide dist from a loopback server and return the same
 result JSON.
 """
@@ -159,9 +159,9 @@ class NodeRuntime(Runtime):
 RUNTIMES: dict[str, type[Runtime]] = {"node": NodeRuntime}
 # What `--runtime` accepts besides single runtimes: a browser means both its contexts.
 GROUPS = {
-    "chromium": ("chromium", "chromium-worker"),
-    "firefox": ("firefox", "firefox-worker"),
-    "all": ("node", "chromium", "chromium-worker", "firefox", "firefox-worker"),
+    "chromium": ("chromium-main", "chromium-worker"),
+    "firefox": ("firefox-main", "firefox-worker"),
+    "all": ("node", "chromium-main", "chromium-worker", "firefox-main", "firefox-worker"),
 }
 
 
@@ -172,8 +172,13 @@ def available_runtimes() -> dict[str, type[Runtime]]:
     return RUNTIMES | BROWSER_RUNTIMES
 
 
+def runtime_choices() -> list[str]:
+    """What `--runtime` accepts: node, the groups, then each single browser context."""
+    return list(dict.fromkeys(["node", *GROUPS, *available_runtimes()]))
+
+
 def expand_runtimes(names: Sequence[str]) -> list[str]:
-    """`chromium` -> chromium, chromium-worker; `all` -> every runtime; order kept, no repeats."""
+    """`chromium` -> chromium-main, chromium-worker; `all` -> every runtime; order kept, no repeats."""
     expanded = [single for name in names for single in GROUPS.get(name, (name,))]
     return list(dict.fromkeys(expanded))
 

@@ -17,6 +17,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 from urllib.parse import unquote, urlsplit
 
 from wasmwheel.errors import TestRunError
@@ -70,10 +71,10 @@ def resolve(mounts: Mapping[str, Path], url_path: str) -> Path | None:
 class _Handler(BaseHTTPRequestHandler):
     server: LoopbackServer
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         self._serve(body=True)
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self._serve(body=False)
 
     def _serve(self, *, body: bool) -> None:
@@ -103,8 +104,8 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in HEADERS.items():
             self.send_header(name, value)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - base signature
-        self.server.requests.append(format % args)  # kept for the page log, not printed
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # the controller reports failed requests; a line per file would drown pytest's output
 
 
 class LoopbackServer(ThreadingHTTPServer):
@@ -118,7 +119,6 @@ class LoopbackServer(ThreadingHTTPServer):
 
     def __init__(self, mounts: Mapping[str, Path], port: int = 0) -> None:
         self.mounts = dict(mounts)
-        self.requests: list[str] = []
         try:
             super().__init__((HOST, port), _Handler)
         except OSError as exc:
@@ -128,8 +128,9 @@ class LoopbackServer(ThreadingHTTPServer):
                 f"cannot serve the test page: port {port} on {HOST} is already in use",
                 hint=f"stop what listens there, or set {PORT_ENV}=0 (any free port)",
             ) from None
-        self._thread = threading.Thread(target=self.serve_forever, name="wasmwheel-http",
-                                        daemon=True)
+        # A short poll interval: shutdown() waits up to one interval.
+        self._thread = threading.Thread(target=self.serve_forever, args=(0.05,),
+                                        name="wasmwheel-http", daemon=True)
 
     def server_bind(self) -> None:
         # HTTPServer's own calls getfqdn(), a reverse DNS lookup that can stall offline.
@@ -140,7 +141,7 @@ class LoopbackServer(ThreadingHTTPServer):
     def origin(self) -> str:
         return f"http://{HOST}:{self.server_address[1]}"
 
-    def __enter__(self) -> LoopbackServer:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 

@@ -1,0 +1,64 @@
+"""The README's entry points, run as a user runs them: `nox -s wasm` and `nox -s browser`.
+
+Each session installs wasmwheel into its own venv and uses the same toolchain
+cache as the rest of the suite.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cli_helpers import REPO
+
+pytestmark = pytest.mark.integration
+
+
+def nox(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "nox", "-f", str(REPO / "noxfile.py"), *args],
+        capture_output=True, text=True, timeout=1500, check=False,
+    )
+
+
+def summary_rows(output: str) -> dict[str, list[str]]:
+    """The test table: runtime -> its cells (result, passed, failed, ...)."""
+    rows = {}
+    for line in output.splitlines():
+        cells = line.split()
+        if cells and cells[0] in {"node", "chromium-main", "chromium-worker", "firefox-main",
+                                  "firefox-worker"}:
+            rows[cells[0]] = cells[1:]
+    return rows
+
+
+def test_nox_wasm_builds_and_tests_the_example() -> None:
+    result = nox("-s", "wasm")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert summary_rows(result.stdout)["node"][:2] == ["ok", "12"]
+
+
+def test_nox_browser_runs_the_example_in_both_browsers() -> None:
+    result = nox("-s", "browser")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    rows = summary_rows(result.stdout)
+    assert set(rows) == {"chromium-main", "chromium-worker", "firefox-main", "firefox-worker"}
+    for runtime, cells in rows.items():
+        assert cells[:3] == ["ok", "12", "0"], (runtime, cells)
+
+
+def test_nox_browser_on_a_real_pypi_sdist(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
+         "--dest", str(tmp_path), "markupsafe==3.0.4"],
+        check=True, capture_output=True, text=True,
+    )
+    (sdist,) = tmp_path.glob("*.tar.gz")
+    result = nox("-s", "browser", "--", str(sdist))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    rows = summary_rows(result.stdout)
+    assert len(rows) == 4
+    for runtime, cells in rows.items():
+        assert cells[0] == "ok" and int(cells[1]) >= 70, (runtime, cells)

@@ -1,0 +1,187 @@
+"""Publish the example wheel to a real pypiserver, then install it with micropip inside
+Pyodide in headless Chromium and call it.
+
+pypiserver sends no CORS headers, so the page, the Pyodide runtime, micropip and the index
+all come from ONE loopback origin: a small server here that serves the files and proxies
+/simple/ and /packages/ to pypiserver unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pypi_index
+import pytest
+from pypi_index import Index
+
+from wasmwheel.node import ensure_node
+from wasmwheel.pins import current_target
+from wasmwheel.publish import publish
+from wasmwheel.pyodide_dist import ensure_pyodide_dist
+from wasmwheel.testing.browsers import ensure_browser
+from wasmwheel.testing.puppeteer import ensure_puppeteer
+from wasmwheel.testing.runtime_browser import CHROMIUM_ARGS
+
+pytestmark = pytest.mark.integration
+
+# The shared pypiserver fixtures, bound here by name (hermetic_keyring is autouse).
+# Assigned rather than imported: test parameters named like an import trip ruff's F811.
+index, credentials = pypi_index.index, pypi_index.credentials
+hermetic_keyring = pypi_index.hermetic_keyring
+
+MICROPIP = "micropip==0.11.1"  # not in Pyodide's npm package; the CDN is out of reach
+INDEX_PATH = "/simple"  # what the page gives micropip, under its own origin (no trailing slash)
+PROXIED = ("/simple/", "/packages/")
+MIME = {".html": "text/html; charset=utf-8", ".mjs": "text/javascript", ".js": "text/javascript",
+        ".wasm": "application/wasm", ".json": "application/json", ".zip": "application/zip",
+        ".whl": "application/zip", ".map": "application/json"}
+
+PAGE = """\
+<!doctype html>
+<meta charset="utf-8">
+<title>wasmwheel publish e2e</title>
+<script type="module">
+try {
+  const { loadPyodide } = await import("/pyodide/pyodide.mjs");
+  const pyodide = await loadPyodide({ indexURL: "/pyodide/" });
+  await pyodide.loadPackage(new URL("/MICROPIP_WHEEL", location.origin).href);
+  window.__result = await pyodide.runPythonAsync(`
+import json, micropip
+await micropip.install('fastmath', index_urls=['${location.origin}INDEX_PATH'])
+import fastmath
+json.dumps([fastmath.fib(10), fastmath.greet('wasm')])
+`);
+} catch (e) {
+  window.__error = String(e?.message ?? e);
+}
+</script>
+"""
+
+DRIVER = """\
+import { createRequire } from "node:module";
+import { join } from "node:path";
+const [modules, executable, profile, pageURL, argsJSON] = process.argv.slice(2);
+const puppeteer = createRequire(join(modules, "wasmwheel.cjs"))("puppeteer-core");
+const browser = await puppeteer.launch({
+  browser: "chrome", executablePath: executable, headless: true, userDataDir: profile,
+  args: JSON.parse(argsJSON), timeout: 60000,
+});
+try {
+  const page = await browser.newPage();
+  page.on("console", (m) => process.stderr.write(`[console] ${m.text()}\\n`));
+  await page.goto(pageURL, { waitUntil: "domcontentloaded", timeout: 60000 });
+  await page.waitForFunction("window.__result !== undefined || window.__error !== undefined",
+                             { timeout: 120000, polling: 250 });
+  const outcome = await page.evaluate(() => ({ result: window.__result, error: window.__error }));
+  console.log("OUTCOME " + JSON.stringify(outcome));
+} finally {
+  await browser.close();
+}
+"""
+
+
+@contextmanager
+def same_origin(files: dict[str, Path], upstream: str, log: list[str]) -> Iterator[str]:
+    """Serve `files` (URL prefix -> directory or file) and proxy PROXIED paths to `upstream`;
+    yield the origin. Every proxied path is appended to `log`."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def _send(self, status: int, body: bytes, content_type: str, cors: bool = False) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            if cors:
+                self.send_header("Access-Control-Allow-Origin", "*")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self) -> None:
+            path = self.path.split("?", 1)[0]
+            if path.startswith(PROXIED):
+                log.append(path)
+                request = urllib.request.Request(
+                    upstream + self.path, headers={"Accept": self.headers.get("Accept", "*/*")})
+                try:
+                    with urllib.request.urlopen(request, timeout=30) as answer:
+                        status, body = answer.status, answer.read()
+                        content_type = answer.headers.get("Content-Type", "")
+                except urllib.error.HTTPError as err:
+                    status, body = err.code, err.read()
+                    content_type = err.headers.get("Content-Type", "text/plain")
+                self._send(status, body, content_type, cors=True)
+                return
+            for prefix, source in files.items():
+                if path == prefix or (source.is_dir() and path.startswith(prefix + "/")):
+                    found = source / path[len(prefix) + 1:] if source.is_dir() else source
+                    if found.is_file() and ".." not in path:
+                        self._send(200, found.read_bytes(),
+                                   MIME.get(found.suffix, "application/octet-stream"))
+                        return
+            self._send(404, b"not found", "text/plain")
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_published_wheel_installs_with_micropip_in_chromium(
+        tmp_path: Path, example_wheel: Path, index: Index, credentials: None) -> None:
+    assert publish([example_wheel], index.upload_url).uploaded == [example_wheel]
+
+    target = current_target()
+    node, dist = ensure_node(target), ensure_pyodide_dist(target)
+    modules, chromium = ensure_puppeteer(target), ensure_browser("chromium", target)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+         "--python-version", target.python_major_minor, "--implementation", "py", "--abi", "none",
+         "--platform", "any", "--dest", str(tmp_path), MICROPIP],
+        check=True, capture_output=True, text=True,
+    )
+    (micropip,) = tmp_path.glob("micropip-*.whl")
+    page = tmp_path / "index.html"
+    page.write_text(PAGE.replace("MICROPIP_WHEEL", micropip.name).replace("INDEX_PATH", INDEX_PATH))
+    driver = tmp_path / "drive.mjs"
+    driver.write_text(DRIVER)
+
+    proxied: list[str] = []
+    upstream = index.simple_url.removesuffix("/simple")
+    files = {"/pyodide": dist, f"/{micropip.name}": micropip, "/index.html": page}
+    with same_origin(files, upstream, proxied) as origin:
+        process = subprocess.Popen(
+            [str(node), str(driver), str(modules), str(chromium), str(tmp_path / "profile"),
+             f"{origin}/index.html", json.dumps(["--headless", *CHROMIUM_ARGS])],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        try:
+            stdout, stderr = process.communicate(timeout=240)
+        finally:
+            if process.poll() is None:  # timed out: take the browser down with the driver
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+    assert process.returncode == 0 and "OUTCOME " in stdout, stderr[-3000:]
+    outcome = json.loads(stdout.split("OUTCOME ", 1)[1])
+    assert outcome.get("error") is None, outcome["error"]
+    fib, greeting = json.loads(outcome["result"])  # calls into the WebAssembly module
+    assert fib == 55 and "wasm" in greeting
+    # The browser really went through the index (via the proxy), not some other source.
+    assert "/simple/fastmath/" in proxied, proxied
+    assert f"/packages/{example_wheel.name}" in proxied, proxied
