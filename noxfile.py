@@ -81,7 +81,7 @@ def publish(session: nox.Session) -> None:
 @nox.session(default=False)
 def lint(session: nox.Session) -> None:
     """Static checks: ruff and mypy --strict."""
-    session.install("-e", f"{ROOT}[lint]")
+    session.install("-e", f"{ROOT}[lint,test]")  # mypy reads pytest's types too
     session.run("ruff", "check", "src", "tests", "benchmarks", "noxfile.py")
     session.run("mypy")
 
