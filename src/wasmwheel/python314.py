@@ -28,35 +28,20 @@ def _run(args: list[str], what: str, *, hint: str | None = None) -> str:
 
 def ensure_uv(version: str) -> Path:
     """Install uv==`version` from PyPI into the cache if needed; return the `uv` executable."""
-    entry = cache.cache_root() / "uv" / f"uv-{version}"
-    binary = entry / "bin" / "uv"
-    if cache.is_complete(entry):
-        return binary
-    with cache.locked(entry):
-        if cache.is_complete(entry):
-            return binary
-        cache.discard_incomplete(entry)
+
+    def populate(scratch: Path) -> None:
         progress.step(f"installing uv {version} from PyPI")
-        with cache.atomic_entry(entry, {"uv": version}) as scratch:
-            _run(
-                [
-                    sys.executable,
-                    "-m",
-                    "pip",
-                    "install",
-                    "--quiet",
-                    "--no-deps",
-                    "--disable-pip-version-check",
-                    "--target",
-                    str(scratch),
-                    f"uv=={version}",
-                ],
-                f"installing uv=={version}",
-                hint="check that PyPI is reachable (pip config, proxy)",
-            )
-            if not (scratch / "bin" / "uv").is_file():
-                raise ToolchainError(f"uv=={version} has no uv binary for this platform")
-    return binary
+        _run(
+            [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+             "--disable-pip-version-check", "--target", str(scratch), f"uv=={version}"],
+            f"installing uv=={version}",
+            hint="check that PyPI is reachable (pip config, proxy)",
+        )
+        if not (scratch / "bin" / "uv").is_file():
+            raise ToolchainError(f"uv=={version} has no uv binary for this platform")
+
+    entry = cache.ensure(cache.cache_root() / "uv" / f"uv-{version}", {"uv": version}, populate)
+    return entry / "bin" / "uv"
 
 
 def interpreter_version(python: Path) -> str:

@@ -86,3 +86,35 @@ def test_lock_serialises_two_writers() -> None:
     (_, _, first_end), (name, second_start, _) = sorted(spans, key=lambda s: s[1])
     assert name == "second"
     assert second_start >= first_end  # never inside the lock at the same time
+
+
+def test_ensure_builds_once_even_when_raced() -> None:
+    entry = cache.cache_root() / "things" / "once"
+    calls: list[int] = []
+
+    def populate(scratch: Path) -> None:
+        calls.append(1)
+        (scratch / "payload").write_text("ok")
+
+    threads = [threading.Thread(target=cache.ensure, args=(entry, {"v": 1}, populate))
+               for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert calls == [1]
+    assert (entry / "payload").read_text() == "ok" and cache.is_complete(entry)
+
+
+def test_ensure_failure_leaves_nothing_and_is_retried() -> None:
+    entry = cache.cache_root() / "things" / "flaky"
+
+    def broken(scratch: Path) -> None:
+        (scratch / "half").write_text("half-written")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        cache.ensure(entry, {}, broken)
+    assert not entry.exists()
+    cache.ensure(entry, {}, lambda scratch: (scratch / "whole").write_text("ok"))
+    assert (entry / "whole").is_file() and not (entry / "half").exists()

@@ -51,37 +51,33 @@ def ensure_puppeteer(target: Target) -> Path:
     """Return the node_modules directory that holds the pinned puppeteer-core."""
     pin = browser_pins(target)
     modules = modules_dir(target)
-    entry = modules.parent
-    if cache.is_complete(entry):
-        return modules
-    with cache.locked(entry):
-        if cache.is_complete(entry):
-            return modules
-        cache.discard_incomplete(entry)
+    spec = f"{PACKAGE}@{pin.puppeteer_core}"
+
+    def populate(scratch: Path) -> None:
         lock = json.loads(lock_path().read_text(encoding="utf-8"))
         check_lock(lock, pin.puppeteer_core, pin.puppeteer_core_integrity)
-        spec = f"{PACKAGE}@{pin.puppeteer_core}"
         progress.step(f"installing {spec} with npm ci (the browser controller)")
-        with cache.atomic_entry(entry, {"npm": spec, "integrity": pin.puppeteer_core_integrity}
-                                ) as scratch:
-            package = {"name": _PROJECT, "private": True,
-                       "dependencies": {PACKAGE: pin.puppeteer_core}}
-            (scratch / "package.json").write_text(json.dumps(package, indent=2), encoding="utf-8")
-            (scratch / "package-lock.json").write_text(json.dumps(lock, indent=2), encoding="utf-8")
-            env = os.environ | {"PUPPETEER_SKIP_DOWNLOAD": "1", "npm_config_update_notifier": "false",
-                                "npm_config_fund": "false", "npm_config_audit": "false"}
-            result = subprocess.run(
-                [*npm_command(target), "ci", "--ignore-scripts", "--no-audit", "--no-fund"],
-                capture_output=True, text=True, env=env, check=False, cwd=scratch,
+        package = {"name": _PROJECT, "private": True,
+                   "dependencies": {PACKAGE: pin.puppeteer_core}}
+        (scratch / "package.json").write_text(json.dumps(package, indent=2), encoding="utf-8")
+        (scratch / "package-lock.json").write_text(json.dumps(lock, indent=2), encoding="utf-8")
+        env = os.environ | {"PUPPETEER_SKIP_DOWNLOAD": "1", "npm_config_update_notifier": "false",
+                            "npm_config_fund": "false", "npm_config_audit": "false"}
+        result = subprocess.run(
+            [*npm_command(target), "ci", "--ignore-scripts", "--no-audit", "--no-fund"],
+            capture_output=True, text=True, env=env, check=False, cwd=scratch,
+        )
+        if result.returncode != 0:
+            raise ToolchainError(
+                f"npm ci could not install {spec}: {result.stderr.strip()[-800:]}",
+                hint="check npm's registry settings (EINTEGRITY means a tarball differs "
+                     "from the lock file: do not override it)",
             )
-            if result.returncode != 0:
-                raise ToolchainError(
-                    f"npm ci could not install {spec}: {result.stderr.strip()[-800:]}",
-                    hint="check npm's registry settings (EINTEGRITY means a tarball differs "
-                         "from the lock file: do not override it)",
-                )
-            installed = json.loads((scratch / "node_modules" / PACKAGE / "package.json").read_text())
-            if installed.get("version") != pin.puppeteer_core:
-                raise ToolchainError(f"npm installed {PACKAGE} {installed.get('version')}, "
-                                     f"expected {pin.puppeteer_core}")
+        installed = json.loads((scratch / "node_modules" / PACKAGE / "package.json").read_text())
+        if installed.get("version") != pin.puppeteer_core:
+            raise ToolchainError(f"npm installed {PACKAGE} {installed.get('version')}, "
+                                 f"expected {pin.puppeteer_core}")
+
+    cache.ensure(modules.parent, {"npm": spec, "integrity": pin.puppeteer_core_integrity},
+                 populate)
     return modules

@@ -83,22 +83,17 @@ def ensure_wheels(requirements: list[str], target: Target) -> list[Path]:
     """Download (once) the wheels that satisfy `requirements`; return their paths."""
     entry = cache.cache_root() / "wheels" / f"py{target.python_major_minor}-" \
         f"{requirement_set_key(requirements, target)}"
-    if not cache.is_complete(entry):
-        with cache.locked(entry):
-            if not cache.is_complete(entry):
-                cache.discard_incomplete(entry)
-                _download(requirements, target, entry)
+    stamp = {"requirements": requirements, "python": target.python_major_minor}
+    cache.ensure(entry, stamp, lambda scratch: _download(requirements, target, scratch))
     return sorted(entry.glob("*.whl"))
 
 
-def _download(requirements: list[str], target: Target, entry: Path) -> None:
+def _download(requirements: list[str], target: Target, scratch: Path) -> None:
     progress.step(f"downloading test requirements: {' '.join(requirements)}")
-    with cache.atomic_entry(entry, {"requirements": requirements,
-                                    "python": target.python_major_minor}) as scratch:
-        result = subprocess.run(pip_download_command(requirements, target, scratch),
-                                capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            raise _explain_failure(result.stdout + result.stderr, requirements)
-        for path in scratch.iterdir():
-            if not path.name.endswith("-none-any.whl"):  # pip had a sdist or a platform wheel
-                raise TestRunError(f"pip fetched {path.name}, which is not a pure-Python wheel")
+    result = subprocess.run(pip_download_command(requirements, target, scratch),
+                            capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise _explain_failure(result.stdout + result.stderr, requirements)
+    for path in scratch.iterdir():
+        if not path.name.endswith("-none-any.whl"):  # pip had a sdist or a platform wheel
+            raise TestRunError(f"pip fetched {path.name}, which is not a pure-Python wheel")
