@@ -82,3 +82,17 @@ def hermetic_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
     for name in ("TWINE_USERNAME", "TWINE_PASSWORD", "TWINE_REPOSITORY", "TWINE_REPOSITORY_URL"):
         monkeypatch.delenv(name, raising=False)
+
+
+MICROPIP = "micropip==0.11.1"  # not in Pyodide's npm package; the CDN is out of reach
+
+
+def download_micropip(dest: Path) -> Path:
+    """micropip's pure-Python wheel from PyPI, as wasmwheel fetches test requirements."""
+    from wasmwheel.pins import current_target
+    from wasmwheel.testing.requirements import pip_download_command
+
+    command = [*pip_download_command([MICROPIP], current_target(), dest), "--no-deps", "--quiet"]
+    subprocess.run(command, check=True, capture_output=True, text=True)
+    (wheel,) = dest.glob("micropip-*.whl")
+    return wheel

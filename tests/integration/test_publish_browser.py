@@ -12,17 +12,16 @@ import json
 import os
 import signal
 import subprocess
-import sys
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pypi_index
 import pytest
+from localhttp import serve_handler
 from pypi_index import Index
 
 from wasmwheel.node import ensure_node
@@ -40,7 +39,6 @@ pytestmark = pytest.mark.integration
 index, credentials = pypi_index.index, pypi_index.credentials
 hermetic_keyring = pypi_index.hermetic_keyring
 
-MICROPIP = "micropip==0.11.1"  # not in Pyodide's npm package; the CDN is out of reach
 INDEX_PATH = "/simple"  # what the page gives micropip, under its own origin (no trailing slash)
 PROXIED = ("/simple/", "/packages/")
 MIME = {".html": "text/html; charset=utf-8", ".mjs": "text/javascript", ".js": "text/javascript",
@@ -133,15 +131,8 @@ def same_origin(files: dict[str, Path], upstream: str, log: list[str]) -> Iterat
                         return
             self._send(404, b"not found", "text/plain")
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serve_handler(Handler) as origin:
+        yield origin
 
 
 def test_published_wheel_installs_with_micropip_in_chromium(
@@ -151,13 +142,7 @@ def test_published_wheel_installs_with_micropip_in_chromium(
     target = current_target()
     node, dist = ensure_node(target), ensure_pyodide_dist(target)
     modules, chromium = ensure_puppeteer(target), ensure_browser("chromium", target)
-    subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
-         "--python-version", target.python_major_minor, "--implementation", "py", "--abi", "none",
-         "--platform", "any", "--dest", str(tmp_path), MICROPIP],
-        check=True, capture_output=True, text=True,
-    )
-    (micropip,) = tmp_path.glob("micropip-*.whl")
+    micropip = pypi_index.download_micropip(tmp_path)
     page = tmp_path / "index.html"
     page.write_text(PAGE.replace("MICROPIP_WHEEL", micropip.name).replace("INDEX_PATH", INDEX_PATH))
     driver = tmp_path / "drive.mjs"

@@ -34,7 +34,6 @@ hermetic_keyring = pypi_index.hermetic_keyring
 
 REPO = Path(__file__).resolve().parents[2]
 
-MICROPIP = "micropip==0.11.1"  # not in Pyodide's npm package; the CDN is out of reach
 
 NODE_SCRIPT = """\
 import { pathToFileURL } from "node:url";
@@ -83,13 +82,7 @@ def pyodide_call(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], st
     target = current_target()
     node, dist = ensure_node(target), ensure_pyodide_dist(target)
     work = tmp_path_factory.mktemp("pyodide")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
-         "--python-version", target.python_major_minor, "--implementation", "py", "--abi", "none",
-         "--platform", "any", "--dest", str(work), MICROPIP],
-        check=True, capture_output=True, text=True,
-    )
-    (micropip,) = work.glob("micropip-*.whl")
+    micropip = pypi_index.download_micropip(work)
     script = work / "run.mjs"
     script.write_text(NODE_SCRIPT)
 
