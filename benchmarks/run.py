@@ -24,11 +24,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from wasmwheel import cache, chroot
-from wasmwheel.node import ensure_node
-from wasmwheel.pins import current_target
-from wasmwheel.pyodide_dist import ensure_pyodide_dist
-from wasmwheel.routes.debian import DebianRoute
+from wasmwheel.config.pins import current_target
+from wasmwheel.toolchain import cache
+from wasmwheel.toolchain.node import ensure_node
+from wasmwheel.toolchain.pyodide_runtime import ensure_pyodide_dist
+from wasmwheel.toolchain.routes.debian import chroot
+from wasmwheel.toolchain.routes.debian.route import DebianRoute
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "fastmath"

@@ -89,8 +89,8 @@ MICROPIP = "micropip==0.11.1"  # not in Pyodide's npm package; the CDN is out of
 
 def download_micropip(dest: Path) -> Path:
     """micropip's pure-Python wheel from PyPI, as wasmwheel fetches test requirements."""
-    from wasmwheel.pins import current_target
-    from wasmwheel.testing.requirements import pip_download_command
+    from wasmwheel.config.pins import current_target
+    from wasmwheel.runner.requirements import pip_download_command
 
     command = [*pip_download_command([MICROPIP], current_target(), dest), "--no-deps", "--quiet"]
     subprocess.run(command, check=True, capture_output=True, text=True)

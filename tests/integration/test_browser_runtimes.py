@@ -14,8 +14,8 @@ import pytest
 from test_node_runtime import TINY, write_project, write_wheel
 
 from wasmwheel import errors
-from wasmwheel.testing import run_tests
-from wasmwheel.testing.report import overall_exit_code
+from wasmwheel.runner import run_tests
+from wasmwheel.runner.report import overall_exit_code
 
 pytestmark = pytest.mark.integration
 

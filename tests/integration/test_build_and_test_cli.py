@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from cli_helpers import EXAMPLE, wasmwheel
 
-from wasmwheel.pins import current_target
-from wasmwheel.provenance import read_provenance
-from wasmwheel.test_records import load as load_record
+from wasmwheel.config.pins import current_target
+from wasmwheel.wheel.provenance import read_provenance
+from wasmwheel.wheel.verdicts import load as load_record
 
 pytestmark = pytest.mark.integration
 

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from wasmwheel import cache
+from wasmwheel.config.pins import Target, current_target
 from wasmwheel.errors import BuildError
-from wasmwheel.node import ensure_node
-from wasmwheel.pins import Target, current_target
-from wasmwheel.pyodide_dist import ensure_pyodide_dist
-from wasmwheel.routes.debian import DebianRoute
+from wasmwheel.toolchain import cache
+from wasmwheel.toolchain.node import ensure_node
+from wasmwheel.toolchain.pyodide_runtime import ensure_pyodide_dist
+from wasmwheel.toolchain.routes.debian.route import DebianRoute
 
 pytestmark = pytest.mark.integration
 

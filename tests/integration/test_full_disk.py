@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from localhttp import serve
 
-from wasmwheel import cache
-from wasmwheel.download import ExpectedHash, fetch
 from wasmwheel.errors import DownloadError
+from wasmwheel.toolchain import cache
+from wasmwheel.toolchain.download import ExpectedHash, fetch
 
 pytestmark = pytest.mark.integration
 

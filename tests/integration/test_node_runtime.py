@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from wasmwheel import errors
-from wasmwheel.testing import TestReport, run_tests
+from wasmwheel.runner import TestReport, run_tests
 
 pytestmark = pytest.mark.integration
 

@@ -24,13 +24,13 @@ import pytest
 from localhttp import serve_handler
 from pypi_index import Index
 
-from wasmwheel.node import ensure_node
-from wasmwheel.pins import current_target
+from wasmwheel.config.pins import current_target
 from wasmwheel.publish import publish
-from wasmwheel.pyodide_dist import ensure_pyodide_dist
-from wasmwheel.testing.browsers import ensure_browser
-from wasmwheel.testing.puppeteer import ensure_puppeteer
-from wasmwheel.testing.runtime_browser import CHROMIUM_ARGS
+from wasmwheel.runner.runtimes.browser import CHROMIUM_ARGS
+from wasmwheel.runner.runtimes.browser_install import ensure_browser
+from wasmwheel.runner.runtimes.puppeteer import ensure_puppeteer
+from wasmwheel.toolchain.node import ensure_node
+from wasmwheel.toolchain.pyodide_runtime import ensure_pyodide_dist
 
 pytestmark = pytest.mark.integration
 

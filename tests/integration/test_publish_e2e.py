@@ -20,10 +20,10 @@ import pypi_index
 import pytest
 from pypi_index import PASSWORD, Index, _free_port
 
-from wasmwheel.node import ensure_node
-from wasmwheel.pins import current_target
+from wasmwheel.config.pins import current_target
 from wasmwheel.publish import CredentialsRejected, IndexUnreachable, publish
-from wasmwheel.pyodide_dist import ensure_pyodide_dist
+from wasmwheel.toolchain.node import ensure_node
+from wasmwheel.toolchain.pyodide_runtime import ensure_pyodide_dist
 
 pytestmark = pytest.mark.integration
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from wasmwheel import cache
+from wasmwheel.toolchain import cache
 
 
 @pytest.fixture(autouse=True)

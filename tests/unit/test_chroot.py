@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from wasmwheel import chroot
 from wasmwheel.errors import ConfigError, ToolchainError
+from wasmwheel.toolchain.routes.debian import chroot
 
 MIRROR = "http://mirror.invalid/debian"
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from wasmwheel import cache
+from wasmwheel.config.pins import current_target
 from wasmwheel.errors import BuildError, ToolchainError
-from wasmwheel.pins import current_target
-from wasmwheel.routes.debian import DebianRoute
+from wasmwheel.toolchain import cache
+from wasmwheel.toolchain.routes.debian.route import DebianRoute
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from localhttp import closed_port_url, serve
 
-from wasmwheel.download import ExpectedHash, copy_verified, fetch, verify_file
 from wasmwheel.errors import DownloadError, HashMismatchError
+from wasmwheel.toolchain.download import ExpectedHash, copy_verified, fetch, verify_file
 
 GOOD = b"the pinned artifact\n" * 1000
 

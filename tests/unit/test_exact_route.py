@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from localhttp import closed_port_url, serve
 
-from wasmwheel import cache, emsdk, xbuildenv_official
+from wasmwheel.config.pins import EmsdkPin, Target, XbuildenvPin, current_target
 from wasmwheel.errors import ConfigError, DownloadError, HashMismatchError, ToolchainError
-from wasmwheel.pins import EmsdkPin, Target, XbuildenvPin, current_target
-from wasmwheel.routes.exact import ExactRoute
+from wasmwheel.toolchain import cache
+from wasmwheel.toolchain.routes.exact import emsdk, official_xbuildenv
+from wasmwheel.toolchain.routes.exact.route import ExactRoute
 
 PATCH = b"""\
 diff --git a/tools/file.py b/tools/file.py
@@ -52,7 +53,7 @@ export PATH="$EMSDK/upstream/emscripten:$PATH"
 @pytest.fixture(autouse=True)
 def isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
-    monkeypatch.delenv(xbuildenv_official.MIRROR_ENV, raising=False)
+    monkeypatch.delenv(official_xbuildenv.MIRROR_ENV, raising=False)
     monkeypatch.delenv(emsdk.REPOSITORY_ENV, raising=False)
     return tmp_path / "cache"
 
@@ -153,7 +154,7 @@ def pinned(site_root: Path, base: str, data_for: Target | None = None, **tar_opt
 def test_xbuildenv_installs_in_pyodide_build_layout(site, tmp_path: Path) -> None:
     target = pinned(*site)
     root = tmp_path / "root"
-    pyodide_root = xbuildenv_official.install_xbuildenv(target, root)
+    pyodide_root = official_xbuildenv.install_xbuildenv(target, root)
     version_dir = root / target.xbuildenv.version
     assert pyodide_root == version_dir / "xbuildenv" / "pyodide-root"
     assert (root / "xbuildenv").is_symlink()
@@ -172,7 +173,7 @@ def test_tampered_xbuildenv_is_refused(site, tmp_path: Path) -> None:
     make_xbuildenv(tarball, target, extra={"xbuildenv/evil.txt": b"swapped upstream"})
     root = tmp_path / "root"
     with pytest.raises(HashMismatchError):
-        xbuildenv_official.install_xbuildenv(target, root)
+        official_xbuildenv.install_xbuildenv(target, root)
     assert list(root.rglob("*")) == [root / target.xbuildenv.version]  # nothing unpacked
 
 
@@ -182,20 +183,20 @@ def test_unpinned_xbuildenv_is_refused_before_download(site, tmp_path: Path) -> 
         target, xbuildenv=dataclasses.replace(target.xbuildenv, sha256="")
     )
     with pytest.raises(ConfigError, match="sha256"):
-        xbuildenv_official.install_xbuildenv(unpinned, tmp_path / "root")
+        official_xbuildenv.install_xbuildenv(unpinned, tmp_path / "root")
     assert not (tmp_path / "root").exists()
 
 
 def test_xbuildenv_for_another_emscripten_is_refused(site, tmp_path: Path) -> None:
     target = pinned(*site, emscripten="0.0.1")
     with pytest.raises(ToolchainError, match="PYODIDE_EMSCRIPTEN_VERSION"):
-        xbuildenv_official.install_xbuildenv(target, tmp_path / "root")
+        official_xbuildenv.install_xbuildenv(target, tmp_path / "root")
 
 
 def test_tarball_escaping_its_directory_is_refused(site, tmp_path: Path) -> None:
     target = pinned(*site, extra={"../../escaped.txt": b"outside"})
     with pytest.raises(ToolchainError, match="unpack"):
-        xbuildenv_official.install_xbuildenv(target, tmp_path / "a" / "b" / "root")
+        official_xbuildenv.install_xbuildenv(target, tmp_path / "a" / "b" / "root")
     assert not list(tmp_path.rglob("escaped.txt"))
 
 
@@ -209,9 +210,9 @@ def test_mirror_env_serves_the_same_pinned_file(site, tmp_path: Path, monkeypatc
             url=f"https://github.invalid/releases/download/{version}/xbuildenv-{version}.tar.gz",
         ),
     )
-    monkeypatch.setenv(xbuildenv_official.MIRROR_ENV, site[1] + "/")
-    assert xbuildenv_official.xbuildenv_url(official.xbuildenv) == target.xbuildenv.url
-    xbuildenv_official.install_xbuildenv(official, tmp_path / "root")
+    monkeypatch.setenv(official_xbuildenv.MIRROR_ENV, site[1] + "/")
+    assert official_xbuildenv.xbuildenv_url(official.xbuildenv) == target.xbuildenv.url
+    official_xbuildenv.install_xbuildenv(official, tmp_path / "root")
 
 
 def test_missing_xbuildenv_is_a_download_error(site, tmp_path: Path) -> None:
@@ -223,7 +224,7 @@ def test_missing_xbuildenv_is_a_download_error(site, tmp_path: Path) -> None:
         ),
     )
     with pytest.raises(DownloadError) as info:
-        xbuildenv_official.install_xbuildenv(gone, tmp_path / "root")
+        official_xbuildenv.install_xbuildenv(gone, tmp_path / "root")
     context = info.value.__context__  # fetch leaves the HTTPError open
     if context is not None and hasattr(context, "close"):
         context.close()
@@ -270,7 +271,7 @@ def test_xbuildenv_then_emsdk_steps_in_route_order(site, emsdk_repo, tmp_path: P
     repo, commit = emsdk_repo
     target = pinned(*site)
     root = tmp_path / "root"
-    pyodide_root = xbuildenv_official.install_xbuildenv(target, root)
+    pyodide_root = official_xbuildenv.install_xbuildenv(target, root)
     emsdk_dir = root / target.xbuildenv.version / "emsdk"
     emsdk.clone_at_revision(EmsdkPin(repository=str(repo), revision=commit), emsdk_dir)
     emsdk.install_sdk(emsdk_dir, target.emscripten)

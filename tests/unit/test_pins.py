@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from wasmwheel.config.pins import load_toolchain, parse_toolchain
 from wasmwheel.errors import ConfigError
-from wasmwheel.pins import load_toolchain, parse_toolchain
 
 # Made-up values: these tests are about the schema, not today's pins.
 MINIMAL = """
@@ -88,7 +88,7 @@ def test_browser_pins_do_not_change_the_pins_hash() -> None:
     # Browsers only run tests: bumping them must not rebuild toolchains or void provenance.
     import dataclasses
 
-    from wasmwheel.pins import current_target
+    from wasmwheel.config.pins import current_target
 
     target = current_target()
     assert target.browsers is not None

@@ -12,7 +12,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from wasmwheel.pins import Target, parse_toolchain
+from wasmwheel.config.pins import Target, parse_toolchain
 
 REPO = Path(__file__).resolve().parents[2]
 TOOLCHAIN = REPO / "toolchain.toml"

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from wasmwheel.config.project import stage
 from wasmwheel.errors import ProjectError
-from wasmwheel.project import stage
 
 
 def make_project(root: Path) -> Path:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from wasmwheel.build import check_wheel_tags
+from wasmwheel.builder.pipeline import check_wheel_tags
+from wasmwheel.config.pins import current_target
 from wasmwheel.errors import BuildError
-from wasmwheel.pins import current_target
-from wasmwheel.provenance import Provenance, read_provenance, stamp_wheel
+from wasmwheel.wheel.provenance import Provenance, read_provenance, stamp_wheel
 
 
 def make_wheel(path: Path) -> Path:

@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 
-from wasmwheel import test_records
-from wasmwheel.pins import current_target
-from wasmwheel.provenance import Provenance, stamp_wheel
+from wasmwheel.config.pins import current_target
 from wasmwheel.publish import GateRefused, publish, twine_check, upload
 from wasmwheel.publish.gate import GateOptions, Refusal, check_all
 from wasmwheel.publish.repositories import resolve
+from wasmwheel.wheel import verdicts
+from wasmwheel.wheel.provenance import Provenance, stamp_wheel
 
 TARGET = current_target()
 TAG = TARGET.platform_tag
@@ -72,8 +72,8 @@ def stamped(tmp_path: Path, tags: str = f"cp314-cp314-{TAG}", *, prov: Provenanc
     raw = make_wheel(raw_dir, tags, **kwargs)
     wheel = stamp_wheel(raw, prov or provenance(), dist / raw.name)
     if passed is not None:
-        outcome = test_records.RuntimeOutcome("node", 0 if passed else 1, 3, 0 if passed else 1, 0)
-        test_records.save(wheel, TARGET.name, TARGET.pins_hash, [outcome])
+        outcome = verdicts.RuntimeOutcome("node", 0 if passed else 1, 3, 0 if passed else 1, 0)
+        verdicts.save(wheel, TARGET.name, TARGET.pins_hash, [outcome])
     return wheel
 
 

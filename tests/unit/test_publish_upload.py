@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from wasmwheel.cli.publish import add_parser as add_publish_parser
 from wasmwheel.errors import ConfigError
 from wasmwheel.publish import upload
-from wasmwheel.publish.cli import add_publish_parser
 from wasmwheel.publish.errors import CredentialsRejected, IndexUnreachable, UploadFailed
 from wasmwheel.publish.repositories import resolve
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from wasmwheel import routes
 from wasmwheel.cli import main
+from wasmwheel.config.pins import current_target
 from wasmwheel.errors import ToolchainError
-from wasmwheel.pins import current_target
+from wasmwheel.toolchain import routes
 
 
 @pytest.fixture

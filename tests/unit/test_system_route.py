@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from wasmwheel.config.pins import Target, current_target
 from wasmwheel.errors import ToolchainError
-from wasmwheel.pins import Target, current_target
-from wasmwheel.routes.system import SystemRoute, parse_emcc_version
+from wasmwheel.toolchain.routes.system import SystemRoute, parse_emcc_version
 
 
 def tool(bin_dir: Path, name: str, body: str) -> None:

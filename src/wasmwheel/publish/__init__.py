@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wasmwheel import progress
+from wasmwheel.config.pins import Target, current_target
 from wasmwheel.errors import ConfigError
-from wasmwheel.pins import Target, current_target
 from wasmwheel.publish import upload
 from wasmwheel.publish.errors import (
     CredentialsRejected,
@@ -21,7 +21,8 @@ from wasmwheel.publish.errors import (
     PublishError,
     UploadFailed,
 )
-from wasmwheel.publish.gate import GateOptions, Refusal, check_all, unique_files
+from wasmwheel.publish.gate import GateOptions, check_all, unique_files
+from wasmwheel.publish.refusal import Refusal
 from wasmwheel.publish.repositories import Repository, resolve
 
 __all__ = [

@@ -6,12 +6,9 @@ They derive from `WasmwheelError`, so the CLI's one handler prints them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from wasmwheel.errors import WasmwheelError
-
-if TYPE_CHECKING:
-    from wasmwheel.publish.gate import Refusal
+from wasmwheel.publish.refusal import Refusal
 
 
 class PublishError(WasmwheelError):

@@ -26,25 +26,16 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
-from wasmwheel import test_records
-from wasmwheel.pins import Target, Toolchain, load_toolchain
-from wasmwheel.provenance import Provenance, read_provenance
+from wasmwheel.config.pins import Target, Toolchain, load_toolchain
 from wasmwheel.publish import twine_check
-from wasmwheel.publish.archives import ArchiveError, read_sdist, read_wheel
+from wasmwheel.publish.refusal import Refusal
 from wasmwheel.publish.repositories import Repository
+from wasmwheel.wheel import verdicts
+from wasmwheel.wheel.archive import ArchiveError, read_sdist, read_wheel
+from wasmwheel.wheel.provenance import Provenance, read_provenance
 
 LEGACY_TAG = re.compile(r"^(pyodide|emscripten)_\w+_wasm32$")
 PYEMSCRIPTEN_TAG = re.compile(r"^pyemscripten_(?P<abi>\d+_\d+)_wasm32$")
-
-
-@dataclass(frozen=True)
-class Refusal:
-    file: Path
-    rule: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.file.name}: [{self.rule}] {self.reason}"
 
 
 @dataclass(frozen=True)
@@ -227,9 +218,9 @@ def approximate_route(c: Candidate, ctx: Context) -> Refusal | None:
 def tested(c: Candidate, ctx: Context) -> Refusal | None:
     if not c.is_pyodide or ctx.options.skip_tested_check:
         return None
-    record = test_records.load(c.path)
+    record = verdicts.load(c.path)
     if record is None:
-        sha = test_records.wheel_sha256(c.path)[:12]
+        sha = verdicts.wheel_sha256(c.path)[:12]
         return Refusal(c.path, "tested", f"these bytes (sha256 {sha}...) never passed "
                        f"`wasmwheel test --wheel {c.path.name}`; or pass --skip-tested-check")
     if not record.passed:

@@ -1,0 +1,1 @@
+"""`wasmwheel build`: stage a project, compile it with a route, check and stamp the wheel."""

@@ -1,0 +1,72 @@
+"""`wasmwheel build`: stage the project, compile it with a route, check and stamp the wheel.
+
+A pipeline of small steps; `dist/` only ever receives a finished, checked,
+stamped wheel (written under a temporary name, then renamed).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.utils import parse_wheel_filename
+
+from wasmwheel import progress
+from wasmwheel.config.pins import Target
+from wasmwheel.config.project import stage
+from wasmwheel.errors import BuildError
+from wasmwheel.toolchain.routes import Route
+from wasmwheel.wheel.provenance import Provenance, stamp_wheel
+
+
+@dataclass(frozen=True)
+class BuildOutcome:
+    wheel: Path
+    provenance: Provenance
+
+
+def check_wheel_tags(wheel: Path, target: Target) -> None:
+    """A wheel for another platform/ABI would never load in the pinned Pyodide."""
+    _, _, _, tags = parse_wheel_filename(wheel.name)
+    platforms = {tag.platform for tag in tags}
+    if platforms == {"any"}:
+        return  # a pure-Python project: nothing was cross-compiled, still a valid result
+    if platforms != {target.platform_tag}:
+        raise BuildError(
+            f"{wheel.name} is tagged {', '.join(sorted(platforms))}, expected {target.platform_tag}",
+            hint="the cross-build environment does not match toolchain.toml; run `wasmwheel doctor`",
+        )
+
+
+def provenance_for(route: Route, target: Target) -> Provenance:
+    return Provenance(
+        target=target.name,
+        pins_hash=target.pins_hash,
+        route=route.name,
+        approximate=route.approximate,
+        emscripten=route.emscripten_version(),
+        pinned_emscripten=target.emscripten,
+        pyodide=target.pyodide,
+        platform_tag=target.platform_tag,
+    )
+
+
+def build_wheel(path: Path, outdir: Path, route: Route, target: Target) -> BuildOutcome:
+    route.install()
+    with tempfile.TemporaryDirectory(prefix="wasmwheel-build-") as tmp:
+        workdir = Path(tmp)
+        project = stage(path, workdir / "src")
+        progress.step(f"building {project.origin} with the {route.name} route")
+        raw = route.build(project.root, workdir / "out")
+        check_wheel_tags(raw, target)
+        provenance = provenance_for(route, target)
+        outdir.mkdir(parents=True, exist_ok=True)
+        wheel = stamp_wheel(raw, provenance, outdir / raw.name)
+    if provenance.approximate:
+        progress.step(
+            f"warning: {wheel.name} was built with Emscripten {provenance.emscripten}, not the pinned "
+            f"{target.emscripten} ({route.name} route): it is an approximation, fine for testing, "
+            "and `wasmwheel publish` refuses to send it to PyPI"
+        )
+    return BuildOutcome(wheel=wheel, provenance=provenance)

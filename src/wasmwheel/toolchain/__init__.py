@@ -1,0 +1,1 @@
+"""The toolchain: cache, verified downloads, runtime assets (Node, Pyodide) and the routes."""

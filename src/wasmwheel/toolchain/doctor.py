@@ -1,0 +1,43 @@
+"""`wasmwheel doctor`: what is installed versus what toolchain.toml pins, and the fix."""
+
+from __future__ import annotations
+
+from wasmwheel.config.pins import Target
+from wasmwheel.toolchain import cache
+from wasmwheel.toolchain.node import node_binary
+from wasmwheel.toolchain.pyodide_runtime import dist_dir
+from wasmwheel.toolchain.routes import ROUTE_NAMES, RouteStatus, make_route
+
+
+def route_statuses(target: Target) -> list[RouteStatus]:
+    return [make_route(name, target).status() for name in ROUTE_NAMES]
+
+
+def render(target: Target) -> tuple[str, bool]:
+    """The doctor report as text, and whether at least one route is ready."""
+    lines = [
+        (f"target {target.name}: Pyodide {target.pyodide}, CPython {target.python}, "
+         f"Emscripten {target.emscripten}, ABI {target.abi} ({target.platform_tag})"),
+        f"pins hash {target.pins_hash}; cache {cache.cache_root()}",
+        "",
+    ]
+    runtime = dist_dir(target)
+    node = node_binary(target)
+    lines.append(f"  runtime  pyodide {target.npm.version} (npm): "
+                 f"{'ready' if cache.is_complete(runtime) else 'missing'}")
+    lines.append(f"  node     {target.node.version} (PyPI {target.node.wheel}): "
+                 f"{'ready' if node.exists() else 'missing'}")
+    ready = False
+    for status in route_statuses(target):
+        state = "ready" if status.installed else "not installed"
+        kind = "approximate" if status.approximate else "exact"
+        detail = f"emscripten {status.emscripten}" if status.emscripten else ""
+        lines.append(f"  route    {status.route:<7} {state:<14} {kind:<12} {detail}".rstrip())
+        for problem in status.problems:
+            lines.append(f"             - {problem}")
+        if status.fix and not status.installed:
+            lines.append(f"             fix: {status.fix}")
+        ready = ready or status.installed
+    if not ready:
+        lines += ["", "no route is ready: run `wasmwheel toolchain install` (auto picks a route)"]
+    return "\n".join(lines), ready

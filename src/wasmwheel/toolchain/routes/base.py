@@ -1,0 +1,63 @@
+"""What every toolchain route provides: status, install, build.
+
+A route is one way to get Emscripten + a cross-build environment + a
+Python 3.14 running pyodide-build. `exact` is the official toolchain,
+`debian` an approximation that needs only Debian's mirror, PyPI and npm,
+`system` whatever emcc is already on PATH (a container image, a Nix shell).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+from wasmwheel.config.pins import Target
+
+
+@dataclass
+class RouteStatus:
+    """What `wasmwheel doctor` shows for one route."""
+
+    route: str
+    installed: bool
+    approximate: bool
+    location: Path | None = None
+    emscripten: str | None = None      # version actually in use
+    python: str | None = None          # the Python running pyodide-build
+    pyodide_build: str | None = None
+    problems: list[str] = field(default_factory=list)
+    fix: str | None = None             # the one command that fixes the problems
+
+
+class Route(ABC):
+    name: ClassVar[str]
+    # Class-level for routes that always are (or never are) approximate; the
+    # system route decides per machine and overrides it with a property.
+    approximate: bool
+
+    def __init__(self, target: Target, cache_dir: Path) -> None:
+        self.target = target
+        self.cache_dir = cache_dir
+
+    @abstractmethod
+    def available(self) -> str | None:
+        """None if this route can be installed/used here, else the reason it cannot."""
+
+    @abstractmethod
+    def status(self) -> RouteStatus:
+        """Inspect the installed state without changing anything."""
+
+    @abstractmethod
+    def install(self) -> None:
+        """Provision the route into the cache; idempotent, locked, all-or-nothing."""
+
+    @abstractmethod
+    def emscripten_version(self) -> str:
+        """The Emscripten version this route compiles with (after install)."""
+
+    @abstractmethod
+    def build(self, source_dir: Path, outdir: Path) -> Path:
+        """Run `pyodide build` on `source_dir` (a project directory the route may
+        freely modify), write the wheel into `outdir` and return its path."""

@@ -1,0 +1,314 @@
+"""The `debian` route: Debian sid's Emscripten in a debootstrapped chroot.
+
+Needs only Debian's mirror, PyPI and npm, so it works where GitHub and
+emsdk are out of reach (our own CI). Debian's Emscripten is not the release
+Pyodide was built with, so its wheels are an approximation: they load and
+run in Pyodide 314 (same libc++ ABI tag, same sigset_t) but are not what the
+exact toolchain would produce.
+
+Cache entry layout (`<cache>/toolchains/<target>-debian-<pins hash>/`):
+    root/                      the chroot (Debian <suite>, pinned packages)
+    root/opt/wasmwheel/venv    Python 3.14 venv with pyodide-build
+    root/opt/wasmwheel/xbuildenv  cross-build env assembled from npm Pyodide
+    route.json                 versions measured at install (emcc, python, ...)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from wasmwheel import progress
+from wasmwheel.errors import BuildError, ToolchainError
+from wasmwheel.toolchain import cache
+from wasmwheel.toolchain.pyodide_runtime import ensure_pyodide_dist
+from wasmwheel.toolchain.routes.base import Route, RouteStatus
+from wasmwheel.toolchain.routes.debian import chroot
+from wasmwheel.toolchain.routes.debian.assembled_xbuildenv import assemble_xbuildenv
+
+VENV = "/opt/wasmwheel/venv"
+XBUILDENV = "/opt/wasmwheel/xbuildenv"
+INSTALL_FIX = "wasmwheel toolchain install --route debian"
+_SMOKE_C = "int wasmwheel_smoke(int x) { return x + 1; }\n"
+_VERSIONS_PY = "import sys, pyodide_build; print(sys.version.split()[0], pyodide_build.__version__)"
+
+
+class DebianRoute(Route):
+    name = "debian"
+    approximate = True
+
+    # --- locations ---------------------------------------------------------
+
+    @property
+    def entry(self) -> Path:
+        return self.cache_dir / "toolchains" / f"{self.target.name}-debian-{self.target.pins_hash}"
+
+    @property
+    def root(self) -> Path:
+        return self.entry / "root"
+
+    def _env(self, **extra: str) -> dict[str, str]:
+        # pyodide-build's wrappers need llvm-readobj, which Debian keeps in the LLVM prefix.
+        llvm_bin = f"/usr/lib/llvm-{self.target.debian.llvm_major}/bin"
+        return chroot.chroot_env(os.environ, path=[f"{VENV}/bin", llvm_bin], extra=extra)
+
+    def build_env(self, **extra: str) -> dict[str, str]:
+        """The environment `pyodide build` runs with inside the chroot."""
+        return self._env(
+            PYODIDE_XBUILDENV_PATH=XBUILDENV,
+            # Debian's emcc is not target.emscripten: skip the check, never fetch emsdk.
+            SKIP_EMSCRIPTEN_VERSION_CHECK="1",
+            PYODIDE_SKIP_EMSCRIPTEN_INSTALL="1",
+            # LLVM 21's wasm-ld warns that -shared is experimental and the
+            # pyodide-build wrappers link with --fatal-warnings.
+            EXTRA_LDFLAGS="-Wl,--experimental-pic",
+            **extra,
+        )
+
+    # --- Route API -----------------------------------------------------------
+
+    def available(self) -> str | None:
+        if not sys.platform.startswith("linux"):
+            return "the debian route needs Linux (it debootstraps a chroot); use --route exact"
+        if os.geteuid() != 0:
+            return (
+                "the debian route needs root (it debootstraps a chroot); "
+                "run as root or use --route exact"
+            )
+        for tool in ("unshare", "chroot"):
+            if not shutil.which(tool, path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin"):
+                return f"the debian route needs `{tool}` (util-linux/coreutils), which is missing"
+        if not (
+            shutil.which("debootstrap", path="/usr/sbin:/usr/bin:/sbin") or shutil.which("apt-get")
+        ):
+            return "the debian route needs debootstrap (or apt-get to install it)"
+        return None
+
+    def status(self) -> RouteStatus:
+        installed = cache.is_complete(self.entry)
+        info = self._info() if installed else {}
+        problems = []
+        if not installed:
+            problems.append(f"not installed (expected at {self.entry})")
+        if (reason := self.available()) is not None:
+            problems.append(reason)
+        return RouteStatus(
+            route=self.name,
+            installed=installed,
+            approximate=self.approximate,
+            location=self.entry if installed else None,
+            emscripten=info.get("emscripten"),
+            python=info.get("python"),
+            pyodide_build=info.get("pyodide_build"),
+            problems=problems,
+            fix=None if installed else INSTALL_FIX,
+        )
+
+    def emscripten_version(self) -> str:
+        measured = self._info().get("emscripten")
+        if measured:
+            return str(measured)
+        pinned = self.target.debian.packages.get("emscripten", "")
+        return re.split(r"[+~-]", pinned)[0]  # Debian version "X.Y.Z+dfsg...-N" -> "X.Y.Z"
+
+    def install(self) -> None:
+        if cache.is_complete(self.entry):
+            return
+        if (reason := self.available()) is not None:
+            raise ToolchainError(reason, hint="run as root on Linux, or use --route exact")
+        with cache.locked(self.entry):
+            if cache.is_complete(self.entry):
+                return
+            cache.discard_incomplete(self.entry)
+            mirror = chroot.debian_mirror()
+            dist = ensure_pyodide_dist(self.target)  # fail fast on npm before the long steps
+            stamp = {"route": self.name, "target": self.target.name, "pins": self.target.pins_hash}
+            with cache.atomic_entry(self.entry, stamp) as scratch:
+                root = scratch / "root"
+                self._create_chroot(root, mirror)
+                self._create_venv(root)
+                self._assemble_xbuildenv(root, dist)
+                info = self._check(root)
+                (scratch / "route.json").write_text(json.dumps(info, indent=2))
+            progress.info(f"debian route ready in {self.entry}")
+
+    def build(self, source_dir: Path, outdir: Path) -> Path:
+        if not cache.is_complete(self.entry):
+            raise ToolchainError("the debian route is not installed", hint=f"run `{INSTALL_FIX}`")
+        if (reason := self.available()) is not None:  # entering the chroot needs root too
+            raise ToolchainError(reason, hint="run as root, or build with --route exact")
+        (self.root / "tmp").mkdir(exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix="wasmwheel-build-", dir=self.root / "tmp"))
+        inside = "/tmp/" + work.name  # the same directory, seen from inside the chroot
+        try:
+            shutil.copytree(
+                source_dir,
+                work / "src",
+                symlinks=True,
+                ignore=shutil.ignore_patterns(".pyodide_build"),
+            )
+            (work / "tmp").mkdir()
+            progress.step(
+                f"building {source_dir.name} with pyodide build "
+                f"(Debian Emscripten {self.emscripten_version()}, approximate)"
+            )
+            result = chroot.run(
+                self.root,
+                ["pyodide", "build", "--outdir", f"{inside}/dist", "."],
+                # TMPDIR: emcc's response files and pyodide-build's scratch go away with `work`.
+                self.build_env(TMPDIR=f"{inside}/tmp"),
+                cwd=f"{inside}/src",
+                stream=True,
+            )
+            if result.returncode != 0:
+                tail = "\n".join(result.stdout.strip().splitlines()[-15:])
+                raise BuildError(
+                    f"pyodide build failed for {source_dir} (exit {result.returncode}); "
+                    f"the end of its output:\n{tail}",
+                    hint="fix the error shown above; differences from a native build usually "
+                    "come from code that assumes a 64-bit `long` or needs threads",
+                )
+            wheel = self._single_wheel(work / "dist")
+            outdir.mkdir(parents=True, exist_ok=True)
+            return Path(shutil.copy2(wheel, outdir / wheel.name))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+    # --- install steps -------------------------------------------------------
+
+    def _create_chroot(self, root: Path, mirror: str) -> None:
+        suite = self.target.debian.suite
+        progress.step(
+            f"creating a Debian {suite} chroot with debootstrap from {mirror} (about a minute)"
+        )
+        chroot.debootstrap(root, suite, mirror)
+        chroot.configure(root, suite=suite, mirror=mirror, ca_bundle=chroot.host_ca_bundle())
+        packages = self.target.debian.packages
+        progress.step(
+            f"installing {len(packages)} pinned Debian packages "
+            f"(emscripten {packages.get('emscripten', '?')}, LLVM {self.target.debian.llvm_major})"
+        )
+        chroot.apt_install(root, packages, self._env())
+
+    def _create_venv(self, root: Path) -> None:
+        python = f"python{self.target.python_major_minor}"
+        spec = f"pyodide-build=={self.target.pyodide_build}"
+        progress.step(f"creating a {python} venv in the chroot with {spec} from PyPI")
+        env = self._env()
+        chroot.check(
+            chroot.run(root, [python, "-m", "venv", VENV], env),
+            f"{python} -m venv",
+            f"is {python}-venv among the pinned packages?",
+        )
+        chroot.check(
+            chroot.run(root, [f"{VENV}/bin/pip", "install", "--quiet", spec], env),
+            f"pip install {spec}",
+            "check that PyPI is reachable from the chroot (proxy, PIP_INDEX_URL, CA bundle)",
+        )
+
+    def _assemble_xbuildenv(self, root: Path, dist: Path) -> None:
+        progress.step(f"assembling the Pyodide {self.target.pyodide} cross-build environment")
+        mm = self.target.python_major_minor
+        native = sorted(root.glob(f"usr/include/*-linux-gnu*/python{mm}/pyconfig.h"))
+        if not native:
+            raise ToolchainError(
+                f"no native pyconfig.h for Python {mm} in the chroot",
+                hint=f"pin python{mm}-dev and libpython{mm}-dev in toolchain.toml",
+            )
+        assemble_xbuildenv(
+            root / XBUILDENV.lstrip("/"),
+            target=self.target,
+            pyodide_dist=dist,
+            python_include=root / f"usr/include/python{mm}",
+            native_pyconfig=native[0],
+            build_python=mm,
+        )
+
+    def _check(self, root: Path) -> dict[str, Any]:
+        """Prove the toolchain works before stamping it, and record what it is."""
+        progress.step("checking the toolchain (emcc, pyodide-build, cross-build env)")
+        env = self.build_env()
+        hint = "the pinned packages do not work together; see the output above"
+        emcc = chroot.check(chroot.run(root, ["emcc", "--version"], env), "emcc --version", hint)
+        match = re.search(r"\b(\d+\.\d+\.\d+)\b", emcc)
+        # Compiling once also fills Emscripten's system-header cache, so builds never write it.
+        (root / "tmp/wasmwheel-smoke.c").write_text(_SMOKE_C)
+        chroot.check(
+            chroot.run(
+                root,
+                ["emcc", "-fPIC", "-c", "/tmp/wasmwheel-smoke.c", "-o", "/tmp/wasmwheel-smoke.o"],
+                env,
+            ),
+            "emcc -c",
+            hint,
+        )
+        for leftover in ("tmp/wasmwheel-smoke.c", "tmp/wasmwheel-smoke.o"):
+            (root / leftover).unlink(missing_ok=True)
+        # pyodide-build would download an xbuildenv if ours did not satisfy it.
+        abi = (
+            chroot.check(
+                chroot.run(
+                    root, ["pyodide", "config", "get", "pyemscripten_platform_version"], env
+                ),
+                "pyodide config get",
+                "the assembled cross-build env was rejected",
+            )
+            .strip()
+            .splitlines()
+        )
+        if not abi or abi[-1].strip() != self.target.abi:
+            raise ToolchainError(
+                f"pyodide-build reports ABI {abi[-1:] or '?'}, expected {self.target.abi}"
+            )
+        python = chroot.check(
+            chroot.run(root, [f"{VENV}/bin/python", "-c", _VERSIONS_PY], env),
+            "venv python",
+            hint,
+        ).split()
+        return {
+            "emscripten": match.group(1) if match else None,
+            "python": python[0] if python else None,
+            "pyodide_build": python[1] if len(python) > 1 else None,
+            "suite": self.target.debian.suite,
+            "packages": self.target.debian.packages,
+        }
+
+    # --- helpers -------------------------------------------------------------
+
+    def _info(self) -> dict[str, Any]:
+        try:
+            data = json.loads((self.entry / "route.json").read_text())
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def _single_wheel(self, dist: Path) -> Path:
+        wheels = sorted(dist.glob("*.whl"))
+        if len(wheels) != 1:
+            raise BuildError(f"pyodide build produced {len(wheels)} wheels in {dist}, expected one")
+        wheel = wheels[0]
+        platform = wheel.stem.rsplit("-", 1)[-1]
+        if platform != "any" and platform != self.target.platform_tag:
+            raise BuildError(
+                f"{wheel.name} is tagged {platform}, expected {self.target.platform_tag}",
+                hint="the cross-build env's PYODIDE_ABI_VERSION is wrong; reinstall the route",
+            )
+        with zipfile.ZipFile(wheel) as archive:
+            wrong = [
+                n
+                for n in archive.namelist()
+                if ".cpython-" in n and n.endswith(".so") and not n.endswith(self.target.ext_suffix)
+            ]
+        if wrong:
+            raise BuildError(
+                f"{wheel.name} holds extensions without the suffix "
+                f"{self.target.ext_suffix}: {', '.join(wrong)}"
+            )
+        return wheel

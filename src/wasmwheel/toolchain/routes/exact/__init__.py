@@ -1,0 +1,1 @@
+"""The exact route: emsdk at a pinned commit, the official xbuildenv, a uv-provisioned CPython."""
