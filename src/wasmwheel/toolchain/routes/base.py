@@ -41,6 +41,11 @@ class Route(ABC):
         self.target = target
         self.cache_dir = cache_dir
 
+    @property
+    def entry(self) -> Path:
+        """This route's cache entry for this target; new pins mean a new entry."""
+        return self.cache_dir / "toolchains" / f"{self.target.name}-{self.name}-{self.target.pins_hash}"
+
     @abstractmethod
     def available(self) -> str | None:
         """None if this route can be installed/used here, else the reason it cannot."""

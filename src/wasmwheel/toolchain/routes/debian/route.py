@@ -47,10 +47,6 @@ class DebianRoute(Route):
     # --- locations ---------------------------------------------------------
 
     @property
-    def entry(self) -> Path:
-        return self.cache_dir / "toolchains" / f"{self.target.name}-debian-{self.target.pins_hash}"
-
-    @property
     def root(self) -> Path:
         return self.entry / "root"
 

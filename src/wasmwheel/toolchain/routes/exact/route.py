@@ -26,10 +26,6 @@ class ExactRoute(Route):
     approximate = False
 
     @property
-    def entry(self) -> Path:
-        return self.cache_dir / "toolchains" / f"{self.target.name}-exact-{self.target.pins_hash}"
-
-    @property
     def xbuildenv_root(self) -> Path:
         return self.entry / "xbuildenv-root"
 
