@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -41,8 +42,6 @@ def find_built_wheel(project_dir: Path, target: Target) -> Path:
 
 
 def _project_name(project_dir: Path) -> str | None:
-    import tomllib
-
     try:
         data = tomllib.loads((project_dir / "pyproject.toml").read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError):
