@@ -1,24 +1,50 @@
-"""Find and stage the Python project to build.
+"""The source the user pointed at: a project directory or an sdist.
 
 PATH may be a project directory (pyproject.toml or setup.py) or an sdist
-archive (.tar.gz / .zip). Building always happens on a staged copy, so the
-user's tree never gets build/ or *.egg-info droppings from a root-owned chroot.
+archive (.tar.gz / .zip). This module knows three things about a source:
+
+- how to stage it: building always happens on a copy (or an unpacked sdist),
+  so the user's tree never gets build/ or *.egg-info droppings from a
+  root-owned chroot;
+- where its wheels go (`wheel_dir`): PROJECT/dist for a directory, and the
+  sdist's own directory for an sdist, so that `build` and `test` agree
+  whatever the current directory is (and `python -m build`'s dist/, which
+  holds the sdist, ends up holding the wheel beside it);
+- when it last changed (`newest_source`), to tell whether a wheel is stale.
+
+Why copy rather than build an sdist first, as pypa/build does: an sdist
+needs the project's build backend on the host (an isolated environment
+fetched from PyPI, seconds per build, and no offline builds), while the
+route builds inside its own environment anyway. So we copy, leaving out
+what is never source. Names that are valid Python identifiers (`build`,
+`dist`, `venv`, `node_modules`) are left out only at the project root,
+where tools put their outputs: deeper down they are legitimate subpackages
+(`src/pkg/build/`). Names that can never be code or data of a package
+(VCS and tool dot-directories, bytecode caches, setuptools' *.egg-info,
+which may sit in src/) are left out at every depth.
 """
 
 from __future__ import annotations
 
+import email.parser
+import fnmatch
+import os
 import shutil
 import tarfile
+import tomllib
 import zipfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from packaging.utils import InvalidSdistFilename, canonicalize_name, parse_sdist_filename
+from packaging.version import InvalidVersion, Version
+
 from wasmwheel.errors import ProjectError
 
-# Never staged: VCS data, caches and previous outputs (they can be large and
-# would make builds depend on leftovers).
-IGNORED = (".git", ".hg", ".nox", ".tox", ".venv", "venv", "build", "dist", "node_modules",
-           "__pycache__", "*.egg-info", ".pytest_cache", ".mypy_cache", ".ruff_cache", "*.whl")
+IGNORED_EVERYWHERE = (".git", ".hg", ".svn", ".nox", ".tox", ".venv", ".eggs", ".wasmwheel",
+                      "__pycache__", "*.egg-info", ".pytest_cache", ".mypy_cache", ".ruff_cache")
+IGNORED_AT_ROOT = ("build", "dist", "venv", "node_modules", "*.whl")
 SDIST_SUFFIXES = (".tar.gz", ".tgz", ".zip")
 
 
@@ -30,8 +56,20 @@ class Project:
     origin: Path  # what the user passed
 
 
+@dataclass(frozen=True)
+class Identity:
+    """The distribution a source builds, as far as it can be known without building it."""
+
+    name: str | None          # canonical; None when only setup.py knows it
+    version: Version | None   # None when dynamic
+
+
 def is_project_dir(path: Path) -> bool:
     return (path / "pyproject.toml").is_file() or (path / "setup.py").is_file()
+
+
+def is_sdist(path: Path) -> bool:
+    return path.is_file() and path.name.endswith(SDIST_SUFFIXES)
 
 
 def _unpack_sdist(archive: Path, into: Path) -> Path:
@@ -69,6 +107,14 @@ def check_source(path: Path) -> None:
         )
 
 
+def _ignore_for(root: Path) -> Callable[[str, list[str]], set[str]]:
+    """A `shutil.copytree` ignore function: root-only names at `root`, the rest everywhere."""
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        patterns = IGNORED_EVERYWHERE + (IGNORED_AT_ROOT if Path(directory) == root else ())
+        return {name for name in names if any(fnmatch.fnmatchcase(name, p) for p in patterns)}
+    return ignore
+
+
 def stage(path: Path, workdir: Path) -> Project:
     """Copy (or unpack) the project at `path` into `workdir` and return it."""
     path = path.expanduser()
@@ -76,5 +122,94 @@ def stage(path: Path, workdir: Path) -> Project:
     if path.is_file():
         return Project(root=_unpack_sdist(path, workdir / "sdist"), origin=path)
     copy = workdir / path.resolve().name
-    shutil.copytree(path, copy, ignore=shutil.ignore_patterns(*IGNORED), symlinks=True)
+    shutil.copytree(path, copy, ignore=_ignore_for(path), symlinks=True)
     return Project(root=copy, origin=path)
+
+
+def source_files(project_dir: Path) -> Iterator[Path]:
+    """The files `stage` would copy from `project_dir` (same rules)."""
+    ignore = _ignore_for(project_dir)
+    for directory, dirs, files in os.walk(project_dir):
+        skipped = ignore(directory, [*dirs, *files])
+        dirs[:] = [d for d in dirs if d not in skipped]
+        yield from (Path(directory) / f for f in files if f not in skipped)
+
+
+def newest_source(path: Path, *, unbuilt: Iterable[str] = ()) -> tuple[Path, int] | None:
+    """The most recently modified file of a source and its mtime (ns); None if it has none.
+
+    An sdist is one file. In a directory, paths listed in `unbuilt` (relative
+    to it, e.g. the test paths) are skipped. Only files count: a directory's
+    mtime also moves when tools add outputs beside the sources.
+    """
+    if path.is_file():
+        return path, path.stat().st_mtime_ns
+    skipped = [(path / rel).resolve() for rel in unbuilt]
+    newest: tuple[Path, int] | None = None
+    for file in source_files(path):
+        if any(file.resolve().is_relative_to(s) for s in skipped):
+            continue
+        try:
+            mtime = file.stat().st_mtime_ns
+        except OSError:
+            continue  # a dangling symlink: nothing to compare
+        if newest is None or mtime > newest[1]:
+            newest = (file, mtime)
+    return newest
+
+
+def wheel_dir(path: Path) -> Path:
+    """Where `build` writes the wheels of a source and `test` looks for them."""
+    return path.parent if path.is_file() else path / "dist"
+
+
+def identity(path: Path) -> Identity:
+    """Name and version of a project directory (pyproject [project]) or sdist (PKG-INFO)."""
+    if path.is_file():
+        return _sdist_identity(path)
+    try:
+        data = tomllib.loads((path / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return Identity(None, None)
+    table = data.get("project", {})
+    name, version = table.get("name"), table.get("version")
+    return Identity(canonicalize_name(name) if isinstance(name, str) else None,
+                    _version(version) if isinstance(version, str) else None)
+
+
+def _version(text: str) -> Version | None:
+    try:
+        return Version(text)
+    except InvalidVersion:
+        return None
+
+
+def _sdist_identity(archive: Path) -> Identity:
+    metadata = _read_pkg_info(archive)
+    if metadata is not None:
+        headers = email.parser.HeaderParser().parsestr(metadata)
+        name, version = headers.get("Name"), headers.get("Version")
+        if name and version:
+            return Identity(canonicalize_name(name), _version(version))
+    try:
+        from_name, from_version = parse_sdist_filename(archive.name)
+    except InvalidSdistFilename:
+        return Identity(None, None)
+    return Identity(from_name, from_version)
+
+
+def _read_pkg_info(archive: Path) -> str | None:
+    """The top-level PKG-INFO of an sdist, without unpacking it; None if there is none."""
+    try:
+        if archive.name.endswith(".zip"):
+            with zipfile.ZipFile(archive) as bundle:
+                names = [n for n in bundle.namelist() if n.count("/") == 1 and n.endswith("/PKG-INFO")]
+                return bundle.read(names[0]).decode("utf-8") if names else None
+        with tarfile.open(archive) as bundle:
+            for member in bundle:
+                if member.isfile() and member.name.count("/") == 1 and member.name.endswith("/PKG-INFO"):
+                    handle = bundle.extractfile(member)
+                    return handle.read().decode("utf-8") if handle else None
+    except (tarfile.TarError, zipfile.BadZipFile, OSError, UnicodeDecodeError):
+        return None
+    return None

@@ -1,0 +1,129 @@
+"""`build` and `test` agree on where a source's wheels are; `test` builds what is missing."""
+
+from __future__ import annotations
+
+import tarfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from wasmwheel.builder import reuse
+from wasmwheel.builder.pipeline import BuildOutcome
+from wasmwheel.cli import build as build_verb
+from wasmwheel.cli import main
+from wasmwheel.cli import run_tests as test_verb
+from wasmwheel.config.pins import Target, current_target
+
+TAG = current_target().platform_tag
+
+
+def make_sdist(directory: Path, *, with_tests: bool = True) -> Path:
+    tree = directory / "tree" / "demo-1.0"
+    (tree / "demo").mkdir(parents=True)
+    (tree / "pyproject.toml").write_text("[project]\nname = 'demo'\nversion = '1.0'\n")
+    (tree / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n")
+    (tree / "demo" / "__init__.py").write_text("")
+    if with_tests:
+        (tree / "tests").mkdir()
+        (tree / "tests" / "test_demo.py").write_text("def test(): pass\n")
+    sdist = directory / "demo-1.0.tar.gz"
+    with tarfile.open(sdist, "w:gz") as archive:
+        archive.add(tree, arcname=tree.name)
+    return sdist
+
+
+class Recorder:
+    """Stands in for the compiler and the test runner; remembers what it was asked."""
+
+    def __init__(self) -> None:
+        self.builds: list[tuple[Path, Path]] = []
+        self.routes: list[str] = []
+        self.tested: list[tuple[Path, Path]] = []
+
+    def select_route(self, name: str, target: Target) -> str:
+        self.routes.append(name)
+        return name
+
+    def build_wheel(self, path: Path, outdir: Path, route: Any, target: Target) -> BuildOutcome:
+        self.builds.append((path, outdir))
+        outdir.mkdir(parents=True, exist_ok=True)
+        wheel = outdir / f"demo-1.0-cp314-cp314-{TAG}.whl"
+        with zipfile.ZipFile(wheel, "w") as archive:  # unstamped: only mtimes decide
+            archive.writestr("demo-1.0.dist-info/METADATA", "Name: demo\nVersion: 1.0\n")
+        return BuildOutcome(wheel=wheel, provenance=None)  # type: ignore[arg-type]
+
+    def run_test_command(self, project: Path, wheel: Path, **kwargs: Any) -> int:
+        self.tested.append((project, wheel))
+        return 0
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> Recorder:
+    recorder = Recorder()
+    for module in (build_verb, reuse):
+        monkeypatch.setattr(module, "select_route", recorder.select_route)
+        monkeypatch.setattr(module, "build_wheel", recorder.build_wheel)
+    monkeypatch.setattr(test_verb, "run_test_command", recorder.run_test_command)
+    return recorder
+
+
+def test_build_of_an_sdist_writes_beside_it_whatever_the_cwd(
+    tmp_path: Path, fake: Recorder, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    sdist = make_sdist(tmp_path / "downloads")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert main(["build", str(sdist)]) == 0
+    assert fake.builds == [(sdist, sdist.parent)]
+    assert capsys.readouterr().out.strip() == str(sdist.parent / f"demo-1.0-cp314-cp314-{TAG}.whl")
+    assert not (elsewhere / "dist").exists()
+
+
+def test_test_of_an_sdist_finds_the_wheel_build_wrote(
+    tmp_path: Path, fake: Recorder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sdist = make_sdist(tmp_path)
+    assert main(["build", str(sdist)]) == 0
+    assert main(["test", str(sdist)]) == 0
+    assert len(fake.builds) == 1  # test reused it
+    assert fake.tested == [(sdist, tmp_path / f"demo-1.0-cp314-cp314-{TAG}.whl")]
+    err = capsys.readouterr().err
+    assert "using" in err
+    assert "wasmwheel-" not in err  # never a temporary path
+
+
+def test_test_without_a_wheel_builds_it_with_the_route_asked_for(
+    tmp_path: Path, fake: Recorder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sdist = make_sdist(tmp_path)
+    assert main(["test", str(sdist), "--route", "debian"]) == 0
+    assert fake.builds == [(sdist, tmp_path)]
+    assert fake.routes == ["debian"]
+    assert fake.tested == [(sdist, tmp_path / f"demo-1.0-cp314-cp314-{TAG}.whl")]
+    assert f"no wheel for {sdist} in {tmp_path}: building it" in capsys.readouterr().err
+
+
+def test_test_with_wheel_tests_exactly_that_file_and_builds_nothing(
+    tmp_path: Path, fake: Recorder
+) -> None:
+    sdist = make_sdist(tmp_path)
+    chosen = tmp_path / "elsewhere" / "demo-1.0-py3-none-any.whl"
+    assert main(["test", str(sdist), "--wheel", str(chosen)]) == 0
+    assert fake.builds == [] and fake.routes == []
+    assert fake.tested == [(sdist, chosen)]
+
+
+def test_errors_about_an_unpacked_sdist_name_the_sdist(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sdist = make_sdist(tmp_path, with_tests=False)  # as many sdists on PyPI: no tests inside
+    wheel = tmp_path / f"demo-1.0-cp314-cp314-{TAG}.whl"
+    wheel.write_bytes(b"")
+    assert main(["test", str(sdist), "--wheel", str(wheel)]) == 2
+    err = capsys.readouterr().err
+    assert "error: test path 'tests' does not exist in demo-1.0.tar.gz" in err
+    assert "wasmwheel-test-src-" not in err
