@@ -151,6 +151,15 @@ def test_manylinux_tag_on_a_wasm_payload_is_refused_even_without_provenance(tmp_
     assert "contains WebAssembly" in next(r for r in found if r.rule == "platform-tag").reason
 
 
+def test_pure_wheel_built_by_wasmwheel_is_accepted(tmp_path: Path) -> None:
+    assert refusals([stamped(tmp_path, "py3-none-any", so=None)]) == []
+
+
+def test_pure_tag_on_a_wasm_payload_is_refused(tmp_path: Path) -> None:
+    found = refusals([stamped(tmp_path, "py3-none-any")])  # the .so is WebAssembly
+    assert rules(found) == ["platform-tag"] and "tagged any (pure Python)" in found[0].reason
+
+
 def test_abi3_wheel_for_older_cpython_is_accepted(tmp_path: Path) -> None:
     assert refusals([stamped(tmp_path, f"cp312-abi3-{TAG}")]) == []
 
@@ -324,7 +333,7 @@ def test_dry_run_checks_everything_and_uploads_nothing(
 
 def test_each_refusal_is_one_line_naming_file_and_rule(tmp_path: Path) -> None:
     found = refusals([stamped(tmp_path, "cp313-cp313-pyodide_2025_0_wasm32", passed=False)], "pypi")
-    assert sorted(rules(found)) == ["approximate", "legacy-tag", "python-tag", "tested"]
+    assert sorted(rules(found)) == ["approximate", "legacy-tag", "tested"]
     for refusal in found:
         text = str(refusal)
         name = "demo-1.0-cp313-cp313-pyodide_2025_0_wasm32.whl"

@@ -18,7 +18,7 @@ from wasmwheel.config.project import check_source, stage
 from wasmwheel.errors import ProjectError
 from wasmwheel.runner.report import TestReport, format_summary, overall_exit_code
 from wasmwheel.runner.run import run_tests
-from wasmwheel.wheel import verdicts
+from wasmwheel.wheel import compatibility, verdicts
 
 
 def find_built_wheel(project_dir: Path, target: Target) -> Path:
@@ -26,8 +26,7 @@ def find_built_wheel(project_dir: Path, target: Target) -> Path:
     dist = project_dir / "dist"
     candidates = []
     for wheel in dist.glob("*.whl"):
-        _, _, _, tags = parse_wheel_filename(wheel.name)
-        if any(tag.platform in (target.platform_tag, "any") for tag in tags):
+        if compatibility.check_filename(wheel.name, target).fits:  # the policy build and publish use
             candidates.append(wheel)
     name = _project_name(project_dir)
     if name:
