@@ -285,6 +285,39 @@ def test_wheel_that_failed_its_tests_is_refused(tmp_path: Path) -> None:
     assert rules(found) == ["tested"] and "node: exit 1, 1 failed" in found[0].reason
 
 
+def test_a_node_pass_after_a_failed_browser_run_is_refused_naming_the_browser(
+        tmp_path: Path) -> None:
+    wheel = stamped(tmp_path, passed=None)
+    verdicts.save(wheel, TARGET.name, TARGET.pins_hash,
+                  [verdicts.RuntimeOutcome("chromium-worker", 1, 2, 1, 0)])
+    verdicts.save(wheel, TARGET.name, TARGET.pins_hash, [verdicts.RuntimeOutcome("node", 0, 3, 0, 0)])
+    found = refusals([wheel])
+    assert rules(found) == ["tested"] and "chromium-worker: exit 1, 1 failed" in found[0].reason
+
+
+def test_a_browser_pass_alone_is_refused_node_is_required(tmp_path: Path) -> None:
+    wheel = stamped(tmp_path, passed=None)
+    verdicts.save(wheel, TARGET.name, TARGET.pins_hash,
+                  [verdicts.RuntimeOutcome("firefox-main", 0, 3, 0, 0)])
+    found = refusals([wheel])
+    assert rules(found) == ["tested"] and "never ran on node" in found[0].reason
+
+
+def test_passing_on_node_and_browsers_is_accepted(tmp_path: Path) -> None:
+    wheel = stamped(tmp_path)  # passed on node
+    verdicts.save(wheel, TARGET.name, TARGET.pins_hash,
+                  [verdicts.RuntimeOutcome("chromium-main", 0, 3, 0, 0)])
+    assert refusals([wheel]) == []
+
+
+def test_an_unreadable_test_record_is_refused_with_its_path(tmp_path: Path) -> None:
+    wheel = stamped(tmp_path)
+    record = verdicts.record_file(verdicts.wheel_sha256(wheel))
+    record.write_text("{ truncated")
+    found = refusals([wheel])
+    assert rules(found) == ["tested"] and str(record) in found[0].reason
+
+
 def test_record_is_for_exact_bytes(tmp_path: Path) -> None:
     wheel = stamped(tmp_path)
     with zipfile.ZipFile(wheel, "a") as archive:  # same name, other bytes

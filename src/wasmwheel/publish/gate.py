@@ -196,16 +196,16 @@ def approximate_route(c: Candidate, ctx: Context) -> Refusal | None:
 def tested(c: Candidate, ctx: Context) -> Refusal | None:
     if not c.is_pyodide or ctx.options.skip_tested_check:
         return None
-    record = verdicts.load(c.path)
+    try:
+        record = verdicts.load(c.path)
+    except verdicts.RecordError as exc:
+        return Refusal(c.path, "tested", f"{exc.message}: delete it and re-run `wasmwheel test`")
     if record is None:
         sha = verdicts.wheel_sha256(c.path)[:12]
         return Refusal(c.path, "tested", f"these bytes (sha256 {sha}...) never passed "
                        f"`wasmwheel test --wheel {c.path.name}`; or pass --skip-tested-check")
-    if not record.passed:
-        runs = ", ".join(f"{o.runtime}: exit {o.exit_code}, {o.failed} failed, {o.errors} errors"
-                         for o in record.outcomes) or "no runtime ran"
-        return Refusal(c.path, "tested", f"failed `wasmwheel test` ({runs}): fix it and rebuild")
-    return None
+    refusal = record.refusal()
+    return None if refusal is None else Refusal(c.path, "tested", refusal)
 
 
 Rule = Callable[[Candidate, Context], "Refusal | None"]
