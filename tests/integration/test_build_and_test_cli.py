@@ -38,8 +38,9 @@ def test_example_wheel_is_tagged_stamped_and_recorded(example_wheel: Path) -> No
     # Approximate exactly when the compiler was not the pinned Emscripten.
     assert provenance.approximate == (provenance.emscripten != target.emscripten)
     record = load_record(example_wheel)
-    assert record is not None and record.passed
-    assert record.outcomes[0].passed == 12 and record.outcomes[0].failed == 0
+    assert record is not None and record.refusal() is None
+    node = record.runs["node"].outcome
+    assert node.passed == 12 and node.failed == 0
 
 
 def test_failing_test_fails_the_run_and_names_the_test(example_wheel: Path, tmp_path: Path) -> None:
@@ -54,10 +55,10 @@ def test_failing_test_fails_the_run_and_names_the_test(example_wheel: Path, tmp_
     assert "assert 55 == 56" in result.stdout
     assert "12 passed" in result.stdout  # the other tests still ran
     record = load_record(example_wheel)
-    assert record is not None and not record.passed  # publish would now refuse these bytes
+    assert record is not None and record.refusal()  # publish would now refuse these bytes
     wasmwheel("test", str(EXAMPLE), "--wheel", str(example_wheel))  # the real suite passes again
     record = load_record(example_wheel)
-    assert record is not None and record.passed
+    assert record is not None and record.refusal() is None  # node's latest run passed
 
 
 def test_compile_error_fails_cleanly(tmp_path: Path) -> None:

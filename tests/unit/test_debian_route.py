@@ -68,14 +68,11 @@ def _wheel(directory: Path, name: str, members: list[str]) -> Path:
     return path
 
 
-def test_single_wheel_checks_tag_and_suffix(route: DebianRoute, tmp_path: Path) -> None:
+def test_single_wheel_checks_count_and_suffix(route: DebianRoute, tmp_path: Path) -> None:
+    # Its tags are the build pipeline's job (wheel.compatibility), the same for every route.
     t = route.target
     good = _wheel(tmp_path / "a", f"m-1-cp314-cp314-{t.platform_tag}.whl", [f"m{t.ext_suffix}"])
     assert route._single_wheel(tmp_path / "a") == good
-
-    _wheel(tmp_path / "b", "m-1-cp314-cp314-emscripten_4_0_9_wasm32.whl", [])
-    with pytest.raises(BuildError, match="tagged emscripten_4_0_9_wasm32"):
-        route._single_wheel(tmp_path / "b")
 
     _wheel(
         tmp_path / "c",

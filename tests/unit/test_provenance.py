@@ -70,5 +70,9 @@ def test_wheel_for_other_platform_is_rejected() -> None:
     target = current_target()
     good = f"demo-1.0-cp314-cp314-{target.platform_tag}.whl"
     check_wheel_tags(Path(good), target)
-    with pytest.raises(BuildError, match="expected " + target.platform_tag):
+    check_wheel_tags(Path("demo-1.0-py3-none-any.whl"), target)  # a pure-Python project
+    with pytest.raises(BuildError, match="pre-PEP 783 tag") as caught:
         check_wheel_tags(Path("demo-1.0-cp314-cp314-pyodide_2025_0_wasm32.whl"), target)
+    assert target.platform_tag in caught.value.message
+    with pytest.raises(BuildError, match="CPython"):  # old: only the platform was checked
+        check_wheel_tags(Path(f"demo-1.0-cp313-cp313-{target.platform_tag}.whl"), target)

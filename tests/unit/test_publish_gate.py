@@ -151,6 +151,15 @@ def test_manylinux_tag_on_a_wasm_payload_is_refused_even_without_provenance(tmp_
     assert "contains WebAssembly" in next(r for r in found if r.rule == "platform-tag").reason
 
 
+def test_pure_wheel_built_by_wasmwheel_is_accepted(tmp_path: Path) -> None:
+    assert refusals([stamped(tmp_path, "py3-none-any", so=None)]) == []
+
+
+def test_pure_tag_on_a_wasm_payload_is_refused(tmp_path: Path) -> None:
+    found = refusals([stamped(tmp_path, "py3-none-any")])  # the .so is WebAssembly
+    assert rules(found) == ["platform-tag"] and "tagged any (pure Python)" in found[0].reason
+
+
 def test_abi3_wheel_for_older_cpython_is_accepted(tmp_path: Path) -> None:
     assert refusals([stamped(tmp_path, f"cp312-abi3-{TAG}")]) == []
 
@@ -276,6 +285,39 @@ def test_wheel_that_failed_its_tests_is_refused(tmp_path: Path) -> None:
     assert rules(found) == ["tested"] and "node: exit 1, 1 failed" in found[0].reason
 
 
+def test_a_node_pass_after_a_failed_browser_run_is_refused_naming_the_browser(
+        tmp_path: Path) -> None:
+    wheel = stamped(tmp_path, passed=None)
+    verdicts.save(wheel, TARGET.name, TARGET.pins_hash,
+                  [verdicts.RuntimeOutcome("chromium-worker", 1, 2, 1, 0)])
+    verdicts.save(wheel, TARGET.name, TARGET.pins_hash, [verdicts.RuntimeOutcome("node", 0, 3, 0, 0)])
+    found = refusals([wheel])
+    assert rules(found) == ["tested"] and "chromium-worker: exit 1, 1 failed" in found[0].reason
+
+
+def test_a_browser_pass_alone_is_refused_node_is_required(tmp_path: Path) -> None:
+    wheel = stamped(tmp_path, passed=None)
+    verdicts.save(wheel, TARGET.name, TARGET.pins_hash,
+                  [verdicts.RuntimeOutcome("firefox-main", 0, 3, 0, 0)])
+    found = refusals([wheel])
+    assert rules(found) == ["tested"] and "never ran on node" in found[0].reason
+
+
+def test_passing_on_node_and_browsers_is_accepted(tmp_path: Path) -> None:
+    wheel = stamped(tmp_path)  # passed on node
+    verdicts.save(wheel, TARGET.name, TARGET.pins_hash,
+                  [verdicts.RuntimeOutcome("chromium-main", 0, 3, 0, 0)])
+    assert refusals([wheel]) == []
+
+
+def test_an_unreadable_test_record_is_refused_with_its_path(tmp_path: Path) -> None:
+    wheel = stamped(tmp_path)
+    record = verdicts.record_file(verdicts.wheel_sha256(wheel))
+    record.write_text("{ truncated")
+    found = refusals([wheel])
+    assert rules(found) == ["tested"] and str(record) in found[0].reason
+
+
 def test_record_is_for_exact_bytes(tmp_path: Path) -> None:
     wheel = stamped(tmp_path)
     with zipfile.ZipFile(wheel, "a") as archive:  # same name, other bytes
@@ -324,7 +366,7 @@ def test_dry_run_checks_everything_and_uploads_nothing(
 
 def test_each_refusal_is_one_line_naming_file_and_rule(tmp_path: Path) -> None:
     found = refusals([stamped(tmp_path, "cp313-cp313-pyodide_2025_0_wasm32", passed=False)], "pypi")
-    assert sorted(rules(found)) == ["approximate", "legacy-tag", "python-tag", "tested"]
+    assert sorted(rules(found)) == ["approximate", "legacy-tag", "tested"]
     for refusal in found:
         text = str(refusal)
         name = "demo-1.0-cp313-cp313-pyodide_2025_0_wasm32.whl"

@@ -10,13 +10,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.utils import parse_wheel_filename
-
 from wasmwheel import progress
 from wasmwheel.config.pins import Target
 from wasmwheel.config.project import stage
 from wasmwheel.errors import BuildError
 from wasmwheel.toolchain.routes import Route
+from wasmwheel.wheel import compatibility
 from wasmwheel.wheel.provenance import Provenance, stamp_wheel
 
 
@@ -27,14 +26,14 @@ class BuildOutcome:
 
 
 def check_wheel_tags(wheel: Path, target: Target) -> None:
-    """A wheel for another platform/ABI would never load in the pinned Pyodide."""
-    _, _, _, tags = parse_wheel_filename(wheel.name)
-    platforms = {tag.platform for tag in tags}
-    if platforms == {"any"}:
-        return  # a pure-Python project: nothing was cross-compiled, still a valid result
-    if platforms != {target.platform_tag}:
+    """A wheel that does not fit the target would never load in the pinned Pyodide.
+
+    A pure-Python project's py3-none-any wheel fits: nothing was cross-compiled.
+    """
+    verdict = compatibility.check_filename(wheel.name, target)
+    if not verdict.fits:
         raise BuildError(
-            f"{wheel.name} is tagged {', '.join(sorted(platforms))}, expected {target.platform_tag}",
+            f"the route built {wheel.name}, which does not fit {target.name}: {verdict.reason}",
             hint="the cross-build environment does not match toolchain.toml; run `wasmwheel doctor`",
         )
 

@@ -2,14 +2,15 @@
 
 A file is first loaded (it exists, its name parses, its archive is intact);
 then each rule, a small function, returns a `Refusal` or None. Wasm rules
-(tag, provenance, tested) apply to Pyodide wheels; native wheels and sdists
-published alongside get the generic ones. `twine check` runs last, on every
-file whose archive and metadata could be read.
+(fits the target, provenance, tested) apply to Pyodide wheels; whether a
+Pyodide wheel fits is wheel.compatibility's verdict, the one `build` and
+`test` use too. Native wheels and sdists published alongside get the generic
+and registry rules. `twine check` runs last, on every file whose archive and
+metadata could be read.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,11 +19,9 @@ from packaging.metadata import Metadata, parse_email
 from packaging.tags import Tag
 from packaging.utils import (
     InvalidSdistFilename,
-    InvalidWheelFilename,
     NormalizedName,
     canonicalize_name,
     parse_sdist_filename,
-    parse_wheel_filename,
 )
 from packaging.version import InvalidVersion, Version
 
@@ -30,12 +29,9 @@ from wasmwheel.config.pins import Target, Toolchain, load_toolchain
 from wasmwheel.publish import twine_check
 from wasmwheel.publish.refusal import Refusal
 from wasmwheel.publish.repositories import Repository
-from wasmwheel.wheel import verdicts
+from wasmwheel.wheel import compatibility, verdicts
 from wasmwheel.wheel.archive import ArchiveError, read_sdist, read_wheel
 from wasmwheel.wheel.provenance import Provenance, read_provenance
-
-LEGACY_TAG = re.compile(r"^(pyodide|emscripten)_\w+_wasm32$")
-PYEMSCRIPTEN_TAG = re.compile(r"^pyemscripten_(?P<abi>\d+_\d+)_wasm32$")
 
 
 @dataclass(frozen=True)
@@ -66,7 +62,7 @@ class Candidate:
     @property
     def is_pyodide(self) -> bool:
         """A wheel meant for Pyodide, whatever its (possibly wrong) tag says."""
-        wasm_tag = any("wasm32" in t.platform or "emscripten" in t.platform for t in self.tags)
+        wasm_tag = any(compatibility.is_wasm_platform(t.platform) for t in self.tags)
         return self.kind == "wheel" and (wasm_tag or self.has_wasm or self.provenance is not None)
 
 
@@ -83,19 +79,15 @@ def load(path: Path) -> Candidate | Refusal:
 
 def _load_wheel(path: Path) -> Candidate | Refusal:
     try:
-        name, version, _, tags = parse_wheel_filename(path.name)
-    except (InvalidWheelFilename, InvalidVersion) as exc:
-        return Refusal(path, "filename", f"wheel file name does not parse: {exc}")
-    try:
-        contents = read_wheel(path)
+        wheel = read_wheel(path)
     except ArchiveError as exc:
-        return Refusal(path, "archive", str(exc))
+        return Refusal(path, exc.rule, exc.reason)
     try:
         provenance = read_provenance(path)
     except (ValueError, TypeError) as exc:
         return Refusal(path, "provenance", f"unreadable wasmwheel.json: {exc}")
-    return Candidate(path, "wheel", name, version, contents.metadata, tags, contents.has_wasm,
-                     provenance)
+    return Candidate(path, "wheel", wheel.name, wheel.version, wheel.metadata, wheel.tags,
+                     wheel.has_wasm, provenance)
 
 
 def _load_sdist(path: Path) -> Candidate | Refusal:
@@ -106,7 +98,7 @@ def _load_sdist(path: Path) -> Candidate | Refusal:
     try:
         return Candidate(path, "sdist", name, version, read_sdist(path))
     except ArchiveError as exc:
-        return Refusal(path, "archive", str(exc))
+        return Refusal(path, exc.rule, exc.reason)
 
 
 def _wheel_target(c: Candidate, ctx: Context) -> Target:
@@ -136,41 +128,27 @@ def metadata_complete(c: Candidate, ctx: Context) -> Refusal | None:
     return None
 
 
-def platform_tag(c: Candidate, ctx: Context) -> Refusal | None:
+def fits_target(c: Candidate, ctx: Context) -> Refusal | None:
+    """The shared policy's verdict: the same answer `build` and `test` give for this file."""
     if not c.is_pyodide:
         return None
-    target = _wheel_target(c, ctx)
-    expected = target.platform_tag
-    wrong = sorted({t.platform for t in c.tags} - {expected})
-    if not wrong:
+    verdict = compatibility.check_tags(c.tags, _wheel_target(c, ctx))
+    if verdict.fits:
         return None
-    tag = wrong[0]
-    if LEGACY_TAG.match(tag):
-        return Refusal(c.path, "legacy-tag", f"{tag} is a pre-PEP 783 tag that PyPI rejects; "
-                       f"rebuild with wasmwheel to get {expected}")
-    if match := PYEMSCRIPTEN_TAG.match(tag):
-        return Refusal(c.path, "abi", f"built for Pyodide ABI {match['abi']} ({tag}) but target "
-                       f"{target.name} is ABI {target.abi} ({expected})")
-    why = "it contains WebAssembly" if c.has_wasm else "wasmwheel built it for Pyodide"
-    return Refusal(c.path, "platform-tag", f"tagged {tag} but {why}: it must be tagged {expected}")
+    reason = verdict.reason
+    if verdict.rule == "platform-tag":  # a native tag on a Pyodide wheel: say why we think so
+        why = "it contains WebAssembly" if c.has_wasm else "wasmwheel built it for Pyodide"
+        reason = f"{reason}, yet {why}"
+    return Refusal(c.path, verdict.rule, reason)
 
 
-def python_tag(c: Candidate, ctx: Context) -> Refusal | None:
-    if not c.is_pyodide:
+def wasm_payload(c: Candidate, ctx: Context) -> Refusal | None:
+    """A pure-Python tag on WebAssembly: any pip on any machine would install it, then fail."""
+    if c.kind != "wheel" or not c.has_wasm:
         return None
-    target = _wheel_target(c, ctx)
-    minor = int(target.python_major_minor.split(".")[1])
-
-    def runs(tag: Tag) -> bool:
-        if tag.interpreter in ("py3", f"py3{minor}", f"cp3{minor}"):
-            return True
-        old = re.fullmatch(r"cp3(\d+)", tag.interpreter)  # abi3 wheels run on newer CPythons
-        return tag.abi == "abi3" and old is not None and int(old[1]) <= minor
-
-    bad = sorted({t.interpreter for t in c.tags if not runs(t)})
-    if bad:
-        return Refusal(c.path, "python-tag", f"{bad[0]} does not run on {target.name} "
-                       f"(CPython {target.python_major_minor})")
+    if all(t.platform == "any" for t in c.tags):
+        return Refusal(c.path, "platform-tag", "tagged any (pure Python) but it contains "
+                       f"WebAssembly: it must be tagged {_wheel_target(c, ctx).platform_tag}")
     return None
 
 
@@ -218,21 +196,21 @@ def approximate_route(c: Candidate, ctx: Context) -> Refusal | None:
 def tested(c: Candidate, ctx: Context) -> Refusal | None:
     if not c.is_pyodide or ctx.options.skip_tested_check:
         return None
-    record = verdicts.load(c.path)
+    try:
+        record = verdicts.load(c.path)
+    except verdicts.RecordError as exc:
+        return Refusal(c.path, "tested", f"{exc.message}: delete it and re-run `wasmwheel test`")
     if record is None:
         sha = verdicts.wheel_sha256(c.path)[:12]
         return Refusal(c.path, "tested", f"these bytes (sha256 {sha}...) never passed "
                        f"`wasmwheel test --wheel {c.path.name}`; or pass --skip-tested-check")
-    if not record.passed:
-        runs = ", ".join(f"{o.runtime}: exit {o.exit_code}, {o.failed} failed, {o.errors} errors"
-                         for o in record.outcomes) or "no runtime ran"
-        return Refusal(c.path, "tested", f"failed `wasmwheel test` ({runs}): fix it and rebuild")
-    return None
+    refusal = record.refusal()
+    return None if refusal is None else Refusal(c.path, "tested", refusal)
 
 
 Rule = Callable[[Candidate, Context], "Refusal | None"]
 RULES: tuple[Rule, ...] = (
-    metadata_complete, platform_tag, python_tag, native_platform,
+    metadata_complete, fits_target, wasm_payload, native_platform,
     provenance_exact, approximate_route, tested,
 )
 

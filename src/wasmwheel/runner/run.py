@@ -17,12 +17,15 @@ from packaging.utils import canonicalize_name
 from wasmwheel import progress
 from wasmwheel.config.pins import Target, current_target
 from wasmwheel.config.settings import load_test_config
+from wasmwheel.errors import TestRunError
 from wasmwheel.runner import requirements
 from wasmwheel.runner.job import Job, prepare_job, pytest_arguments
 from wasmwheel.runner.report import TestReport
 from wasmwheel.runner.runtimes import expand_runtimes, get_runtime
 from wasmwheel.runner.runtimes.base import Echo, Runtime, echo_stdout
-from wasmwheel.wheel.inspect import check_compatible, read_wheel, runtime_requirements
+from wasmwheel.wheel import compatibility
+from wasmwheel.wheel.archive import WheelInfo, read_wheel
+from wasmwheel.wheel.markers import runtime_requirements
 
 
 def run_tests(
@@ -59,11 +62,8 @@ def run_tests(
     runtime_objects = [get_runtime(name, target, output_dir)  # fail fast on a bad name
                        for name in expand_runtimes(runtimes)]
 
-    under_test = read_wheel(wheel)
-    check_compatible(under_test, target)
-    extras = [read_wheel(path) for path in extra_wheels]
-    for extra in extras:
-        check_compatible(extra, target)
+    under_test = _fitting_wheel(wheel, target)
+    extras = [_fitting_wheel(path, target) for path in extra_wheels]
     wanted = [*requirements.parse_requirements(config.test_requires, "test-requires"),
               *runtime_requirements(under_test, target, config.test_extras),
               *(req for extra in extras for req in runtime_requirements(extra, target))]
@@ -85,6 +85,16 @@ def run_tests(
     finally:
         if keep_job is None:
             shutil.rmtree(directory, ignore_errors=True)
+
+
+def _fitting_wheel(path: Path, target: Target) -> WheelInfo:
+    """Read the wheel and refuse one the policy says does not fit: Pyodide would fail obscurely."""
+    wheel = read_wheel(path)
+    verdict = compatibility.check_tags(wheel.tags, target)
+    if not verdict.fits:
+        raise TestRunError(f"{path.name} does not fit {target.name}: {verdict.reason}",
+                           hint="build the wheel for this target with `wasmwheel build`")
+    return wheel
 
 
 def _run_one(runtime: Runtime, job: Job, echo: Echo | None) -> TestReport:

@@ -1,7 +1,14 @@
-"""Which exact wheel files passed `wasmwheel test`, keyed by their sha256.
+"""What `wasmwheel test` found for exact wheel files, keyed by their sha256.
 
-`publish` asks this before uploading: a file is "tested" only if these very
-bytes passed in at least one runtime and failed in none.
+One record per wheel hash keeps the latest outcome of each runtime, with
+when it ran: every run merges its outcomes in (under a file lock, written
+atomically), so a later Node pass never hides an earlier browser failure.
+`publish` asks `refusal()`: these bytes must have passed on every runtime
+they were ever run on, and on Node at least.
+
+Records written before this format (one list of outcomes, overwritten by
+each run) are read as what they are: the latest run's outcomes, each kept as
+that runtime's latest result. Runs they overwrote are lost either way.
 """
 
 from __future__ import annotations
@@ -9,11 +16,22 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
+from wasmwheel.errors import WasmwheelError
 from wasmwheel.toolchain import cache
+
+SCHEMA = 2
+REQUIRED_RUNTIME = "node"  # publishing needs a pass here, whatever else was run
+
+
+class RecordError(WasmwheelError):
+    """A test record on disk that cannot be read: nothing can be concluded from it."""
 
 
 @dataclass(frozen=True)
@@ -24,19 +42,39 @@ class RuntimeOutcome:
     failed: int
     errors: int
 
+    def summary(self) -> str:
+        return f"{self.runtime}: exit {self.exit_code}, {self.failed} failed, {self.errors} errors"
+
+
+@dataclass(frozen=True)
+class RuntimeRun:
+    """One runtime's latest outcome for these bytes."""
+
+    outcome: RuntimeOutcome
+    tested_at: float
+    target: str
+    pins_hash: str
+
 
 @dataclass(frozen=True)
 class TestRecord:
-    wheel: str          # file name when tested
-    sha256: str
-    target: str
-    pins_hash: str
-    outcomes: list[RuntimeOutcome]
-    tested_at: float
+    __test__ = False  # not a pytest test class, despite the name
 
-    @property
-    def passed(self) -> bool:
-        return bool(self.outcomes) and all(o.exit_code == 0 for o in self.outcomes)
+    sha256: str
+    wheel: str                  # file name at the latest run
+    runs: dict[str, RuntimeRun]  # runtime name -> its latest run
+
+    def refusal(self) -> str | None:
+        """Why these bytes may not be published (one line), or None if they may."""
+        failed = [run.outcome.summary() for _, run in sorted(self.runs.items())
+                  if run.outcome.exit_code != 0]
+        if failed:
+            return f"failed `wasmwheel test` ({'; '.join(failed)}): fix it and rebuild"
+        if REQUIRED_RUNTIME not in self.runs:
+            ran = ", ".join(sorted(self.runs)) or "no runtime"
+            return (f"passed on {ran} but never ran on {REQUIRED_RUNTIME}: run "
+                    f"`wasmwheel test --runtime {REQUIRED_RUNTIME} --wheel {self.wheel}`")
+        return None
 
 
 def wheel_sha256(wheel: Path) -> str:
@@ -47,29 +85,78 @@ def wheel_sha256(wheel: Path) -> str:
     return digest.hexdigest()
 
 
-def _record_file(sha256: str) -> Path:
+def record_file(sha256: str) -> Path:
     return cache.cache_root() / "tested" / f"{sha256}.json"
 
 
-def save(wheel: Path, target: str, pins_hash: str, outcomes: list[RuntimeOutcome]) -> TestRecord:
-    record = TestRecord(
-        wheel=wheel.name, sha256=wheel_sha256(wheel), target=target, pins_hash=pins_hash,
-        outcomes=outcomes, tested_at=time.time(),
-    )
-    path = _record_file(record.sha256)
+def save(wheel: Path, target: str, pins_hash: str, outcomes: Sequence[RuntimeOutcome]
+         ) -> TestRecord:
+    """Merge this run's outcomes into the record for `wheel`'s bytes; return the merged record."""
+    sha256 = wheel_sha256(wheel)
+    path = record_file(sha256)
+    now = time.time()
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f"{path.name}.{os.getpid()}")
-    partial.write_text(json.dumps(asdict(record), indent=2), encoding="utf-8")
-    partial.replace(path)
+    with cache.locked(path):  # two `wasmwheel test` runs of one wheel (node, chromium) at once
+        previous = _read(path, sha256)
+        runs = dict(previous.runs) if previous else {}
+        runs |= {o.runtime: RuntimeRun(o, now, target, pins_hash) for o in outcomes}
+        record = TestRecord(sha256=sha256, wheel=wheel.name, runs=runs)
+        _write_atomically(path, _to_json(record))
     return record
 
 
 def load(wheel: Path) -> TestRecord | None:
-    """The latest test record for these exact bytes, or None if they were never tested."""
-    path = _record_file(wheel_sha256(wheel))
+    """The record for these exact bytes, or None if they were never tested."""
+    sha256 = wheel_sha256(wheel)
+    return _read(record_file(sha256), sha256)
+
+
+def _read(path: Path, sha256: str) -> TestRecord | None:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        data["outcomes"] = [RuntimeOutcome(**o) for o in data["outcomes"]]
-        return TestRecord(**data)
-    except (OSError, ValueError, TypeError, KeyError):
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
         return None
+    except OSError as exc:
+        raise RecordError(f"cannot read the test record {path}: {exc}") from None
+    try:
+        return _from_json(json.loads(text), sha256)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise RecordError(f"the test record {path} is unreadable ({exc!r})",
+                          hint="delete it and run `wasmwheel test` again on each runtime") from None
+
+
+def _to_json(record: TestRecord) -> str:
+    runs = {name: {**asdict(run.outcome), "tested_at": run.tested_at, "target": run.target,
+                   "pins_hash": run.pins_hash} for name, run in sorted(record.runs.items())}
+    return json.dumps({"schema": SCHEMA, "sha256": record.sha256, "wheel": record.wheel,
+                       "runs": runs}, indent=2) + "\n"
+
+
+def _from_json(data: dict[str, Any], sha256: str) -> TestRecord:
+    if data["sha256"] != sha256:
+        raise ValueError(f"it is for sha256 {data['sha256']}")
+    if "schema" not in data:  # the old format: the latest run's outcomes, one list
+        old = [RuntimeOutcome(**o) for o in data["outcomes"]]
+        runs = {o.runtime: RuntimeRun(o, float(data["tested_at"]), data["target"],
+                                      data["pins_hash"]) for o in old}
+        return TestRecord(sha256=sha256, wheel=data["wheel"], runs=runs)
+    if data["schema"] != SCHEMA:
+        raise ValueError(f"unknown schema {data['schema']!r}")
+    runs = {}
+    for name, run in data["runs"].items():
+        fields = dict(run)
+        extra = {key: fields.pop(key) for key in ("tested_at", "target", "pins_hash")}
+        runs[name] = RuntimeRun(RuntimeOutcome(**fields), float(extra["tested_at"]),
+                                str(extra["target"]), str(extra["pins_hash"]))
+    return TestRecord(sha256=sha256, wheel=str(data["wheel"]), runs=runs)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Readers (publish) see the old record or the new one, never half of one."""
+    handle, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(partial, path)
+    finally:
+        Path(partial).unlink(missing_ok=True)

@@ -1,0 +1,48 @@
+"""What a wheel asks of Pyodide: its Requires-Dist, evaluated as CPython inside Pyodide would."""
+
+from __future__ import annotations
+
+from packaging.markers import Marker
+from packaging.requirements import InvalidRequirement, Requirement
+
+from wasmwheel.config.pins import Target
+from wasmwheel.errors import ProjectError
+from wasmwheel.wheel.archive import WheelInfo
+
+
+def marker_environment(target: Target, extra: str = "") -> dict[str, str]:
+    """PEP 508 marker values as seen by CPython inside Pyodide."""
+    return {
+        "implementation_name": "cpython",
+        "implementation_version": target.python,
+        "os_name": "posix",
+        "platform_machine": "wasm32",
+        "platform_python_implementation": "CPython",
+        "platform_release": target.emscripten,
+        "platform_system": "Emscripten",
+        "platform_version": "#1",
+        "python_full_version": target.python,
+        "python_version": target.python_major_minor,
+        "sys_platform": "emscripten",
+        "extra": extra,
+    }
+
+
+def runtime_requirements(wheel: WheelInfo, target: Target, extras: tuple[str, ...] = ()
+                         ) -> list[Requirement]:
+    """The wheel's Requires-Dist that apply inside Pyodide (with `extras` enabled)."""
+    selected = []
+    for line in wheel.requires_dist:
+        try:
+            req = Requirement(line)
+        except InvalidRequirement as exc:
+            raise ProjectError(f"{wheel.path.name} has an invalid Requires-Dist {line!r}: {exc}") \
+                from None
+        if req.marker is None or any(_applies(req.marker, target, extra) for extra in ("", *extras)):
+            req.marker = None
+            selected.append(req)
+    return selected
+
+
+def _applies(marker: Marker, target: Target, extra: str) -> bool:
+    return marker.evaluate(marker_environment(target, extra))
