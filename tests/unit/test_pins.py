@@ -54,9 +54,22 @@ uv = "0.0.1"
 [targets.t.debian]
 suite = "sid"
 llvm-major = 99
+extra-ldflags = "-Wl,--made-up"
 
 [targets.t.debian.packages]
 emscripten = "9.9.9-1"
+
+[targets.t.debian.makefile-envs]
+cflags-base = "-O9"
+cxxflags-base = ""
+ldflags-base = "-O9 -sMADE_UP"
+rustflags = ""
+
+[targets.t.debian.pyconfig]
+undefine = ["_Py_MADE_UP"]
+
+[targets.t.debian.pyconfig.define]
+_Py_OTHER = "1"
 """.replace("{sri}", SRI).replace("{sha256}", "ab" * 32).replace("{revision}", "cd" * 20)
 
 
@@ -89,6 +102,10 @@ def test_minimal_file_parses_into_typed_pins(tmp_path: Path) -> None:
     assert target.emsdk.patches == {}
     assert target.exact.uv == "0.0.1"
     assert target.debian.llvm_major == 99
+    assert target.debian.extra_ldflags == "-Wl,--made-up"
+    assert target.debian.makefile_envs.ldflags_base == "-O9 -sMADE_UP"
+    assert target.debian.pyconfig.define == {"_Py_OTHER": "1"}
+    assert target.debian.pyconfig.undefine == ["_Py_MADE_UP"]
     assert target.browsers is None
     assert len(target.pins_hash) == 16
 
@@ -105,7 +122,7 @@ def test_patch_pins_are_read(tmp_path: Path) -> None:
 def test_pins_hash_changes_with_any_pin(tmp_path: Path) -> None:
     one = parse_toolchain(write(tmp_path, MINIMAL)).target()
     two = parse_toolchain(write(tmp_path, replaced('uv = "0.0.1"', 'uv = "0.0.2"'))).target()
-    three = parse_toolchain(write(tmp_path, replaced("llvm-major = 99", "llvm-major = 98")))
+    three = parse_toolchain(write(tmp_path, replaced('cflags-base = "-O9"', 'cflags-base = "-O8"')))
     assert len({one.pins_hash, two.pins_hash, three.target().pins_hash}) == 3
 
 
@@ -129,6 +146,7 @@ def test_browser_pins_do_not_change_the_pins_hash() -> None:
         ("[targets.t]", 'pyodide-buld = "0.0.1"'),
         ("[targets.t.xbuildenv]", 'sha265 = "00"'),
         ("[targets.t.exact]", 'uvx = "1"'),
+        ("[targets.t.debian.makefile-envs]", 'ldflags = "-x"'),
     ],
 )
 def test_unknown_keys_are_refused(tmp_path: Path, table: str, line: str) -> None:
@@ -149,7 +167,7 @@ def test_unknown_top_level_key_is_refused(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "table",
-    ["xbuildenv", "emsdk", "exact", "node"],
+    ["xbuildenv", "emsdk", "exact", "node", "debian.makefile-envs", "debian.pyconfig"],
 )
 def test_missing_tables_are_refused(tmp_path: Path, table: str) -> None:
     blocks = MINIMAL.split("\n\n")  # one table per block
@@ -165,6 +183,9 @@ def test_missing_tables_are_refused(tmp_path: Path, table: str) -> None:
         ("targets.t.exact", 'uv = "0.0.1"', "uv"),
         # These had silent defaults (0 and {}): a forgotten key built with /usr/lib/llvm-0.
         ("targets.t.debian", "llvm-major = 99", "llvm-major"),
+        ("targets.t.debian", 'extra-ldflags = "-Wl,--made-up"', "extra-ldflags"),
+        ("targets.t.debian.makefile-envs", 'rustflags = ""', "rustflags"),
+        ("targets.t.debian.pyconfig", 'undefine = ["_Py_MADE_UP"]', "undefine"),
     ],
 )
 def test_missing_key_is_refused(tmp_path: Path, where: str, line: str, key: str) -> None:
@@ -183,7 +204,8 @@ def test_only_documented_keys_are_optional() -> None:
         f"{cls.__name__}.{f.name}"
         for cls in (
             pins.Target, pins.NpmPin, pins.NodePin, pins.XbuildenvPin, pins.EmsdkPin,
-            pins.ExactPin, pins.DebianPin, pins.BrowsersPin,
+            pins.ExactPin, pins.DebianPin, pins.MakefileEnvsPin, pins.PyconfigPin,
+            pins.BrowsersPin,
         )
         for f in dataclasses.fields(cls)
         if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
@@ -204,6 +226,12 @@ def test_only_documented_keys_are_optional() -> None:
         ("llvm-major = 99", "llvm-major = true", "[targets.t.debian] llvm-major", "an integer"),
         ("llvm-major = 99", "llvm-major = 21.0", "[targets.t.debian] llvm-major", "an integer"),
         ('emscripten = "9.9.9-1"', "emscripten = 9", "[targets.t.debian] packages.emscripten",
+         "a string"),
+        ('undefine = ["_Py_MADE_UP"]', 'undefine = ["_Py_MADE_UP", 1]',
+         "[targets.t.debian.pyconfig] undefine[1]", "a string"),
+        ('undefine = ["_Py_MADE_UP"]', 'undefine = "_Py_MADE_UP"',
+         "[targets.t.debian.pyconfig] undefine", "a list of strings"),
+        ('cxxflags-base = ""', "cxxflags-base = []", "[targets.t.debian.makefile-envs] cxxflags-base",
          "a string"),
     ],
 )
@@ -301,6 +329,22 @@ def test_malformed_browser_integrity_is_refused(tmp_path: Path) -> None:
     )
     message = refusal(tmp_path, text)
     assert message.startswith("[targets.t.browsers] puppeteer-core-integrity must be ")
+
+
+@pytest.mark.parametrize("name", ["SIZEOF_LONG", "HAVE_FORK", "not a name", "_Py-X"])
+def test_pyconfig_pins_name_only_macros_sysconfig_does_not_capture(
+    tmp_path: Path, name: str
+) -> None:
+    # A captured name would be silently overridden by the sysconfigdata's value.
+    message = refusal(tmp_path, replaced('undefine = ["_Py_MADE_UP"]', f'undefine = ["{name}"]'))
+    assert message.startswith("[targets.t.debian.pyconfig] undefine[0] must be a C macro name")
+    message = refusal(tmp_path, replaced('_Py_OTHER = "1"', f'"{name}" = "1"'))
+    assert message.startswith("[targets.t.debian.pyconfig] define key must be a C macro name")
+
+
+def test_a_pyconfig_name_is_either_defined_or_undefined(tmp_path: Path) -> None:
+    text = replaced('undefine = ["_Py_MADE_UP"]', 'undefine = ["_Py_OTHER"]')
+    assert "defines and undefines _Py_OTHER" in refusal(tmp_path, text)
 
 
 def test_node_version_must_match_its_major(tmp_path: Path) -> None:

@@ -59,12 +59,22 @@ _FORMATS: dict[str, tuple[Callable[[str], bool], str]] = {
         lambda v: v == NOT_PINNED_YET or bool(_GIT_COMMIT.fullmatch(v)),
         'a full 40-hex git commit, or "" while it is not pinned yet',
     ),
+    # sysconfig captures names like `[A-Z][A-Za-z0-9_]+`; pinned ones are those it does not.
+    "uncaptured-c-name": (
+        lambda v: v.isascii() and v.isidentifier() and (v[0] == "_" or v[0].islower()),
+        "a C macro name starting with `_` or a lowercase letter (sysconfig captures the rest)",
+    ),
 }
 
 
 def _format(name: str) -> dict[str, str]:
     """Field metadata: the pin (or each item or value of a list or table) must have this format."""
     return {"format": name}
+
+
+def _key_format(name: str) -> dict[str, str]:
+    """Field metadata: each key of a pinned table must have this format."""
+    return {"key-format": name}
 
 
 # --- the pins -----------------------------------------------------------------
@@ -113,10 +123,31 @@ class ExactPin:
 
 
 @dataclass(frozen=True)
+class MakefileEnvsPin:
+    """The build flags of the target's own Makefile.envs, for a cross-build env made without it."""
+
+    cflags_base: str
+    cxxflags_base: str
+    ldflags_base: str  # the route's EXTRA_LDFLAGS are appended from the environment
+    rustflags: str
+
+
+@dataclass(frozen=True)
+class PyconfigPin:
+    """pyconfig.h names sysconfig does not capture whose native value is wrong for the target."""
+
+    define: dict[str, str] = field(metadata=_key_format("uncaptured-c-name"))  # name -> value
+    undefine: list[str] = field(metadata=_format("uncaptured-c-name"))
+
+
+@dataclass(frozen=True)
 class DebianPin:
     suite: str
     llvm_major: int  # /usr/lib/llvm-<major>/bin goes on PATH
+    extra_ldflags: str  # EXTRA_LDFLAGS for this LLVM's wasm-ld ("" for none)
     packages: dict[str, str]  # name -> exact version
+    makefile_envs: MakefileEnvsPin
+    pyconfig: PyconfigPin
 
 
 @dataclass(frozen=True)
@@ -280,6 +311,12 @@ def _check_consistency(target: Target) -> None:
     where = f"targets.{target.name}.node"
     if not target.node.version.startswith(f"{target.node.major}."):
         raise _refuse(where, "version", target.node.version, f"a Node {target.node.major}.x version")
+    clash = sorted(set(target.debian.pyconfig.define) & set(target.debian.pyconfig.undefine))
+    if clash:
+        raise ConfigError(
+            f"[targets.{target.name}.debian.pyconfig] defines and undefines {', '.join(clash)}",
+            hint="keep each name in one of `define` and `undefine`",
+        )
 
 
 def _parse_target(name: str, table: object) -> Target:
