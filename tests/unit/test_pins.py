@@ -379,6 +379,7 @@ def test_a_bad_pin_is_one_error_line_from_the_cli(
     assert main(["doctor"]) == 2
     err = capsys.readouterr().err
     assert "[targets.t] pyodide must be a string, not 314" in err
+    assert str(tmp_path / "toolchain.toml") in err  # the hint names the file
     assert "Traceback" not in err
 
 

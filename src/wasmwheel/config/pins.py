@@ -358,7 +358,10 @@ def parse_toolchain(path: Path) -> Toolchain:
     tables = data.get("targets", {})
     if not isinstance(tables, dict):
         raise ConfigError(f"{path}: `targets` must be [targets.<name>] tables, not {tables!r}")
-    targets = {name: _parse_target(name, table) for name, table in tables.items()}
+    try:
+        targets = {name: _parse_target(name, table) for name, table in tables.items()}
+    except ConfigError as exc:  # say which file: WASMWHEEL_TOOLCHAIN_FILE may point elsewhere
+        raise ConfigError(exc.message, hint=f"{exc.hint} ({path})") from None
     default = data.get("default-target", "")
     if not isinstance(default, str) or default not in targets:
         raise ConfigError(f"{path}: default-target {default!r} has no [targets.{default}] table")
