@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from wasmwheel.config.pins import Target, current_target
+from wasmwheel.config.pins import MakefileEnvsPin, Target, current_target
 from wasmwheel.toolchain.routes.debian.assembled_xbuildenv import (
     SYSCONFIG_NAME,
     assemble_xbuildenv,
@@ -77,20 +78,27 @@ def test_pyconfig_is_replaced_by_a_wasm32_one(pyodide_root: Path, target: Target
     assert "x86_64-linux-gnu" not in text
 
 
-@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
-def test_makefile_envs_gives_pyodide_build_its_variables(
-    pyodide_root: Path, target: Target
-) -> None:
-    # The way pyodide-build reads it (config.py `_get_make_environment_vars`).
+needs_make = pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+
+
+def make_variables(makefile_envs: Path, pyodide_root: str) -> dict[str, str]:
+    """The variables as pyodide-build reads them (config.py `_get_make_environment_vars`)."""
     result = subprocess.run(
-        ["make", "-f", str(pyodide_root / "Makefile.envs"), ".output_vars"],
+        ["make", "-f", str(makefile_envs), ".output_vars"],
         capture_output=True,
         text=True,
         check=True,
-        env={"PATH": "/usr/bin:/bin", "PYODIDE_ROOT": str(pyodide_root), "EXTRA_LDFLAGS": "-Wl,-X"},
+        env={"PATH": "/usr/bin:/bin", "PYODIDE_ROOT": pyodide_root, "EXTRA_LDFLAGS": "-Wl,-X"},
     )
     values = dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
-    unquote = {k: v.strip("'") for k, v in values.items()}
+    return {k: v.strip("'") for k, v in values.items()}
+
+
+@needs_make
+def test_makefile_envs_gives_pyodide_build_its_variables(
+    pyodide_root: Path, target: Target
+) -> None:
+    unquote = make_variables(pyodide_root / "Makefile.envs", str(pyodide_root))
     assert unquote["PYVERSION"] == target.python
     assert unquote["PYODIDE_ABI_VERSION"] == target.abi
     assert unquote["PYODIDE_EMSCRIPTEN_VERSION"] == target.emscripten
@@ -106,3 +114,36 @@ def test_makefile_envs_pins_come_from_the_target(target: Target) -> None:
     text = render_makefile_envs(target)
     assert f"PYODIDE_VERSION ?= {target.pyodide}" in text
     assert "\n.output_vars:\n\tset\n" in text
+
+
+@needs_make
+def test_build_flags_come_from_the_target(target: Target, tmp_path: Path) -> None:
+    # A second target (say Pyodide 315) differs in data only.
+    flags = MakefileEnvsPin(
+        cflags_base="-O9 -fmade-up", cxxflags_base="-std=made-up", ldflags_base="-O9", rustflags=""
+    )
+    other = dataclasses.replace(target, debian=dataclasses.replace(target.debian, makefile_envs=flags))
+    text = render_makefile_envs(other)
+    assert "export RUSTFLAGS =\n" in text  # an empty flag leaves no trailing blank
+    (tmp_path / "Makefile.envs").write_text(text)
+    values = make_variables(tmp_path / "Makefile.envs", "/R")
+    assert values["CFLAGS_BASE"] == "-O9 -fmade-up"
+    assert values["CXXFLAGS_BASE"] == "-std=made-up"
+    assert values["LDFLAGS_BASE"] == "-O9 -Wl,-X"
+    assert values["RUSTFLAGS"] == ""
+
+
+@needs_make
+def test_shipped_pyodide_314_flags_are_those_the_route_always_used(tmp_path: Path) -> None:
+    # What the hard-coded Makefile.envs template gave pyodide-build before the
+    # flags moved into toolchain.toml (checked against a chroot provisioned then):
+    # the move must not change a single flag of the wheels it builds.
+    (tmp_path / "Makefile.envs").write_text(render_makefile_envs(current_target("pyodide-314")))
+    values = make_variables(tmp_path / "Makefile.envs", "/R")
+    assert values["CFLAGS_BASE"] == "-O2 -g0 -fPIC -fwasm-exceptions -sSUPPORT_LONGJMP=wasm"
+    assert values["CXXFLAGS_BASE"] == ""
+    assert values["LDFLAGS_BASE"] == (
+        "-O2 -g0 -L/R/cpython/installs/python-3.14.2/lib/ -s WASM_BIGINT "
+        "-fwasm-exceptions -sSUPPORT_LONGJMP=wasm -Wl,-X"
+    )
+    assert values["RUSTFLAGS"] == "-C link-arg=-sSIDE_MODULE=2"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from wasmwheel.config.pins import PyconfigPin, current_target
 from wasmwheel.toolchain.routes.debian.pyconfig import (
     check_wasm32,
     load_build_time_vars,
@@ -51,9 +52,14 @@ NATIVE = """\
 """
 
 
+UNCAPTURED = PyconfigPin(
+    define={"_Py_STACK_GROWS_DOWN": "1"}, undefine=["_Py_HACL_CAN_COMPILE_VEC128"]
+)
+
+
 @pytest.fixture
 def rendered() -> list[str]:
-    return render_pyconfig(NATIVE, load_build_time_vars(SYSCONFIGDATA)).splitlines()
+    return render_pyconfig(NATIVE, load_build_time_vars(SYSCONFIGDATA), UNCAPTURED).splitlines()
 
 
 def test_loads_vars_without_executing_and_keeps_fstring_paths() -> None:
@@ -97,7 +103,7 @@ def test_names_the_target_never_had_are_undefined(rendered: list[str]) -> None:
 
 def test_uncaptured_names_are_a_deliberate_choice(rendered: list[str]) -> None:
     assert "#define _Py_STACK_GROWS_DOWN 1" in rendered
-    assert "/* #undef _Py_HACL_CAN_COMPILE_VEC128 */" in rendered  # x86 SIMD
+    assert "/* #undef _Py_HACL_CAN_COMPILE_VEC128 */" in rendered  # pinned: x86 SIMD
     assert "#define _XOPEN_SOURCE 700" in rendered  # feature-test macro kept
     assert "#define _FILE_OFFSET_BITS 64" in rendered
     assert "/* #undef pid_t */" in rendered
@@ -115,3 +121,26 @@ def test_check_wasm32_rejects_a_64_bit_sysconfig() -> None:
     check_wasm32({"SIZEOF_LONG": 4, "SIZEOF_VOID_P": 4, "SIZEOF_SIZE_T": 4})
     with pytest.raises(ValueError, match="not wasm32"):
         check_wasm32({"SIZEOF_LONG": 8, "SIZEOF_VOID_P": 8, "SIZEOF_SIZE_T": 8})
+
+
+def test_uncaptured_choices_come_from_the_pins() -> None:
+    other = PyconfigPin(define={"_Py_HACL_CAN_COMPILE_VEC128": "1"}, undefine=["_XOPEN_SOURCE"])
+    lines = render_pyconfig(NATIVE, load_build_time_vars(SYSCONFIGDATA), other).splitlines()
+    assert "#define _Py_HACL_CAN_COMPILE_VEC128 1" in lines
+    assert "/* #undef _XOPEN_SOURCE */" in lines
+    assert "#define _Py_STACK_GROWS_DOWN 1" in lines  # not pinned here: the native line stays
+
+
+def test_shipped_pins_keep_the_choices_made_for_cpython_314() -> None:
+    # The values the debian route's pyconfig.h was made with while they were
+    # hard-coded (UNCAPTURED_VALUES in pyconfig.py); moving them into
+    # toolchain.toml must not change the header.
+    pins = current_target("pyodide-314").debian.pyconfig
+    assert pins.define == {"_Py_STACK_GROWS_DOWN": "1"}
+    assert sorted(pins.undefine) == sorted([
+        "_Py_HACL_CAN_COMPILE_VEC128",
+        "_Py_HACL_CAN_COMPILE_VEC256",
+        "_Py_FFI_SUPPORT_C_COMPLEX",
+        "_PYTHREAD_NAME_MAXLEN",
+        "_Py_LINKER_THREAD_STACK_SIZE",
+    ])

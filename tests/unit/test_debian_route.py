@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import zipfile
 from pathlib import Path
 
@@ -57,6 +58,16 @@ def test_pins_name_the_llvm_the_path_uses(route: DebianRoute) -> None:
     debian = route.target.debian
     assert f"clang-{debian.llvm_major}" in debian.packages
     assert f"/usr/lib/llvm-{debian.llvm_major}/bin" in route.build_env()["PATH"]
+
+
+def test_linker_flags_for_debians_llvm_come_from_the_pins(tmp_path: Path) -> None:
+    target = current_target()
+    # The shipped value, which was hard-coded in build_env before it became a pin.
+    assert DebianRoute(target, tmp_path).build_env()["EXTRA_LDFLAGS"] == "-Wl,--experimental-pic"
+    other = dataclasses.replace(
+        target, debian=dataclasses.replace(target.debian, extra_ldflags="-Wl,--made-up")
+    )
+    assert DebianRoute(other, tmp_path).build_env()["EXTRA_LDFLAGS"] == "-Wl,--made-up"
 
 
 def _wheel(directory: Path, name: str, members: list[str]) -> Path:

@@ -2,19 +2,27 @@
 
 Every other part of wasmwheel asks this module for a pin; nothing else
 spells a version. Unknown keys are errors so that a typo never silently
-falls back to a default.
+falls back to a default, a missing key is an error (only the few keys with a
+documented default are optional), and every key's type and format (hashes,
+commits) is checked on load: a bad pin is one error naming its key, never a
+traceback or a failed download later.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import os
+import re
 import tomllib
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Any, Union, cast, get_args, get_origin, get_type_hints
 
 from wasmwheel.errors import ConfigError
 
@@ -22,11 +30,63 @@ TOOLCHAIN_ENV = "WASMWHEEL_TOOLCHAIN_FILE"
 TARGET_ENV = "WASMWHEEL_TARGET"
 
 
+# --- formats a pin string must have, checked when toolchain.toml is loaded ----
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_GIT_COMMIT = re.compile(r"[0-9a-f]{40}")
+_SRI_DIGEST_BYTES = {"sha256": 32, "sha384": 48, "sha512": 64}
+# The emsdk revision of a target whose emsdk commit nobody could read yet: the
+# exact route refuses to install until it is set (see toolchain.toml).
+NOT_PINNED_YET = ""
+
+
+def _is_sri(value: str) -> bool:
+    algorithm, _, encoded = value.partition("-")
+    size = _SRI_DIGEST_BYTES.get(algorithm)
+    if size is None:
+        return False
+    try:
+        digest = base64.b64decode(encoded, validate=True)
+    except binascii.Error:
+        return False
+    return len(digest) == size
+
+
+_FORMATS: dict[str, tuple[Callable[[str], bool], str]] = {
+    "sha256": (lambda v: bool(_SHA256.fullmatch(v)), "64 lowercase hex digits (a sha256)"),
+    "sri": (_is_sri, '"sha256-", "sha384-" or "sha512-" and the digest in base64 (npm\'s integrity)'),
+    "git-revision": (
+        lambda v: v == NOT_PINNED_YET or bool(_GIT_COMMIT.fullmatch(v)),
+        'a full 40-hex git commit, or "" while it is not pinned yet',
+    ),
+    # sysconfig captures names like `[A-Z][A-Za-z0-9_]+`; pinned ones are those it does not.
+    "uncaptured-c-name": (
+        lambda v: v.isascii() and v.isidentifier() and (v[0] == "_" or v[0].islower()),
+        "a C macro name starting with `_` or a lowercase letter (sysconfig captures the rest)",
+    ),
+}
+
+
+def _format(name: str) -> dict[str, str]:
+    """Field metadata: the pin (or each item or value of a list or table) must have this format."""
+    return {"format": name}
+
+
+def _key_format(name: str) -> dict[str, str]:
+    """Field metadata: each key of a pinned table must have this format."""
+    return {"key-format": name}
+
+
+# --- the pins -----------------------------------------------------------------
+# Every field is a required key unless it has a default; a default marks a
+# documented optional key (tests/unit/test_pins.py lists the allowed ones).
+
+
 @dataclass(frozen=True)
 class NpmPin:
     package: str
     version: str
-    integrity: str  # npm's SRI string, e.g. "sha512-<base64>"
+    integrity: str = field(metadata=_format("sri"))  # npm's SRI string, e.g. "sha512-<base64>"
 
 
 @dataclass(frozen=True)
@@ -40,14 +100,19 @@ class NodePin:
 class XbuildenvPin:
     version: str
     url: str
-    sha256: str
+    sha256: str = field(metadata=_format("sha256"))
 
 
 @dataclass(frozen=True)
 class EmsdkPin:
     repository: str
-    revision: str
-    patches: dict[str, str] = field(default_factory=dict)  # file name -> sha256
+    revision: str = field(metadata=_format("git-revision"))  # may be NOT_PINNED_YET
+    # Optional: without it, any patch set the hash-pinned xbuildenv ships is applied.
+    patches: dict[str, str] = field(default_factory=dict, metadata=_format("sha256"))
+
+    @property
+    def pinned(self) -> bool:
+        return self.revision != NOT_PINNED_YET
 
 
 @dataclass(frozen=True)
@@ -58,19 +123,41 @@ class ExactPin:
 
 
 @dataclass(frozen=True)
+class MakefileEnvsPin:
+    """The build flags of the target's own Makefile.envs, for a cross-build env made without it."""
+
+    cflags_base: str
+    cxxflags_base: str
+    ldflags_base: str  # the route's EXTRA_LDFLAGS are appended from the environment
+    rustflags: str
+
+
+@dataclass(frozen=True)
+class PyconfigPin:
+    """pyconfig.h names sysconfig does not capture whose native value is wrong for the target."""
+
+    define: dict[str, str] = field(metadata=_key_format("uncaptured-c-name"))  # name -> value
+    undefine: list[str] = field(metadata=_format("uncaptured-c-name"))
+
+
+@dataclass(frozen=True)
 class DebianPin:
     suite: str
-    packages: dict[str, str] = field(default_factory=dict)  # name -> exact version
-    llvm_major: int = 0
+    llvm_major: int  # /usr/lib/llvm-<major>/bin goes on PATH
+    extra_ldflags: str  # EXTRA_LDFLAGS for this LLVM's wasm-ld ("" for none)
+    packages: dict[str, str]  # name -> exact version
+    makefile_envs: MakefileEnvsPin
+    pyconfig: PyconfigPin
 
 
 @dataclass(frozen=True)
 class BrowsersPin:
     """The browser test runtimes: Debian's browsers, driven by puppeteer-core from npm."""
 
-    puppeteer_core: str              # npm version; driver/npm-lock.json locks its dependencies
-    puppeteer_core_integrity: str    # npm's SRI string; the lock file must carry the same
-    chromium_packages: list[str]     # Debian packages `ensure_browser("chromium")` installs
+    puppeteer_core: str  # npm version; driver/npm-lock.json locks its dependencies
+    # npm's SRI string; the lock file must carry the same
+    puppeteer_core_integrity: str = field(metadata=_format("sri"))
+    chromium_packages: list[str]  # Debian packages `ensure_browser("chromium")` installs
     firefox_packages: list[str]
 
 
@@ -127,48 +214,116 @@ class Toolchain:
             ) from None
 
 
-def _kebab_to_snake(table: dict[str, Any]) -> dict[str, Any]:
-    return {key.replace("-", "_"): value for key, value in table.items()}
+# --- loading: every key's type and format is checked here, not where it is used --
+
+
+def _key(name: str) -> str:
+    return name.replace("_", "-")
+
+
+def _describe(kind: Any) -> str:
+    origin, args = get_origin(kind), get_args(kind)
+    if kind is str:
+        return "a string"
+    if kind is int:
+        return "an integer"
+    if origin is list:
+        return f"a list of {_describe(args[0]).removeprefix('a ').removeprefix('an ')}s"
+    if origin is dict:
+        return f"a table of {_describe(args[1]).removeprefix('a ').removeprefix('an ')}s"
+    if is_dataclass(kind):
+        return "a table"
+    raise TypeError(f"no TOML form for {kind!r}")  # a new pin type needs a case here
+
+
+def _refuse(where: str, key: str, value: object, expected: str) -> ConfigError:
+    return ConfigError(
+        f"[{where}] {key} must be {expected}, not {value!r}",
+        hint="fix that key in toolchain.toml",
+    )
+
+
+def _check_format(where: str, key: str, value: str, spec: Mapping[str, Any]) -> None:
+    if spec.get("format") is None:
+        return
+    valid, expected = _FORMATS[spec["format"]]
+    if not valid(value):
+        raise _refuse(where, key, value, expected)
+
+
+def _convert(kind: Any, value: object, where: str, key: str, spec: Mapping[str, Any]) -> Any:
+    """`value` from TOML as a `kind`, or one ConfigError naming the key and what it should be."""
+    origin, args = get_origin(kind), get_args(kind)
+    if origin in (Union, UnionType):  # X | None: an optional table or key
+        (kind,) = [a for a in args if a is not type(None)]
+        return _convert(kind, value, where, key, spec)
+    if is_dataclass(kind):
+        if not isinstance(value, dict):
+            raise _refuse(where, key, value, _describe(kind))
+        return _build(cast("type", kind), value, f"{where}.{key}")
+    # bool is an int to Python, never a pin; a float version ("1.0") must be quoted.
+    if kind is int and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if kind is str and isinstance(value, str):
+        _check_format(where, key, value, spec)
+        return value
+    if origin is list and isinstance(value, list):
+        return [_convert(args[0], item, where, f"{key}[{i}]", spec) for i, item in enumerate(value)]
+    if origin is dict and isinstance(value, dict):
+        for name in value:
+            _check_format(where, f"{key} key", name, {"format": spec.get("key-format")})
+        return {name: _convert(args[1], item, where, f"{key}.{name}", spec)
+                for name, item in value.items()}
+    raise _refuse(where, key, value, _describe(kind))
 
 
 def _build(cls: type, table: dict[str, Any], where: str, **extra: Any) -> Any:
-    """Construct a pin dataclass from a TOML table, refusing unknown or missing keys."""
-    values = _kebab_to_snake(table) | extra
-    names = {f.name for f in fields(cls)}
-    unknown = sorted(set(values) - names)
+    """A pin dataclass from its TOML table: unknown, missing or mistyped keys are refused.
+
+    `extra` fills fields that do not come from the table (a target's name).
+    """
+    hints = get_type_hints(cls)
+    wanted = {_key(f.name): f for f in fields(cls) if f.name not in extra}
+    unknown = sorted(set(table) - set(wanted))
     if unknown:
         raise ConfigError(
             f"unknown key(s) {', '.join(unknown)} in [{where}]",
             hint="check the spelling against toolchain.toml's documented keys",
         )
-    try:
-        return cls(**values)
-    except TypeError as exc:
-        raise ConfigError(f"[{where}] is incomplete: {exc}") from None
+    values = dict(extra)
+    for key, f in wanted.items():
+        optional = f.default is not MISSING or f.default_factory is not MISSING
+        if key in table:
+            values[f.name] = _convert(hints[f.name], table[key], where, key, f.metadata)
+        elif not optional:
+            kind = hints[f.name]
+            table_like = is_dataclass(kind) or get_origin(kind) is dict
+            what = f"[{where}.{key}] table" if table_like else f"key {key}"
+            raise ConfigError(
+                f"[{where}] is incomplete: the {what} is missing ({_describe(kind)})",
+                hint="every pin is required; add it to toolchain.toml",
+            )
+    return cls(**values)
 
 
-_NESTED = {
-    "npm": NpmPin,
-    "node": NodePin,
-    "xbuildenv": XbuildenvPin,
-    "emsdk": EmsdkPin,
-    "exact": ExactPin,
-    "debian": DebianPin,
-    "browsers": BrowsersPin,
-}
-_OPTIONAL = {"browsers"}
+def _check_consistency(target: Target) -> None:
+    """Rules between keys, for the mistakes a bump makes most easily."""
+    where = f"targets.{target.name}.node"
+    if not target.node.version.startswith(f"{target.node.major}."):
+        raise _refuse(where, "version", target.node.version, f"a Node {target.node.major}.x version")
+    clash = sorted(set(target.debian.pyconfig.define) & set(target.debian.pyconfig.undefine))
+    if clash:
+        raise ConfigError(
+            f"[targets.{target.name}.debian.pyconfig] defines and undefines {', '.join(clash)}",
+            hint="keep each name in one of `define` and `undefine`",
+        )
 
 
-def _parse_target(name: str, table: dict[str, Any]) -> Target:
-    scalars = {k: v for k, v in table.items() if k not in _NESTED}
-    nested = {}
-    for key, cls in _NESTED.items():
-        if key not in table:
-            if key in _OPTIONAL:
-                continue
-            raise ConfigError(f"[targets.{name}.{key}] is missing from toolchain.toml")
-        nested[key] = _build(cls, table[key], f"targets.{name}.{key}")
-    target: Target = _build(Target, scalars, f"targets.{name}", name=name, **nested)
+def _parse_target(name: str, table: object) -> Target:
+    if not isinstance(table, dict):
+        raise _refuse("targets", name, table, "a table")
+    target: Target = _build(Target, table, f"targets.{name}", name=name)
+    _check_consistency(target)
     return target
 
 
@@ -194,9 +349,21 @@ def parse_toolchain(path: Path) -> Toolchain:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from None
     if data.get("schema") != 1:
         raise ConfigError(f"{path}: unsupported schema {data.get('schema')!r} (expected 1)")
-    targets = {name: _parse_target(name, table) for name, table in data.get("targets", {}).items()}
+    unknown = sorted(set(data) - {"schema", "default-target", "targets"})
+    if unknown:
+        raise ConfigError(
+            f"{path}: unknown top-level key(s) {', '.join(unknown)}",
+            hint="pins go in a [targets.<name>] table",
+        )
+    tables = data.get("targets", {})
+    if not isinstance(tables, dict):
+        raise ConfigError(f"{path}: `targets` must be [targets.<name>] tables, not {tables!r}")
+    try:
+        targets = {name: _parse_target(name, table) for name, table in tables.items()}
+    except ConfigError as exc:  # say which file: WASMWHEEL_TOOLCHAIN_FILE may point elsewhere
+        raise ConfigError(exc.message, hint=f"{exc.hint} ({path})") from None
     default = data.get("default-target", "")
-    if default not in targets:
+    if not isinstance(default, str) or default not in targets:
         raise ConfigError(f"{path}: default-target {default!r} has no [targets.{default}] table")
     return Toolchain(path=path, default_target=default, targets=targets)
 

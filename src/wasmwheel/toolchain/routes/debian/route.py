@@ -62,9 +62,8 @@ class DebianRoute(Route):
             # Debian's emcc is not target.emscripten: skip the check, never fetch emsdk.
             SKIP_EMSCRIPTEN_VERSION_CHECK="1",
             PYODIDE_SKIP_EMSCRIPTEN_INSTALL="1",
-            # LLVM 21's wasm-ld warns that -shared is experimental and the
-            # pyodide-build wrappers link with --fatal-warnings.
-            EXTRA_LDFLAGS="-Wl,--experimental-pic",
+            # Linker flags Debian's LLVM needs (toolchain.toml says why).
+            EXTRA_LDFLAGS=self.target.debian.extra_ldflags,
             **extra,
         )
 
