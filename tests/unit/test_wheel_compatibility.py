@@ -15,13 +15,13 @@ from typing import ClassVar
 import pytest
 
 from wasmwheel.builder.pipeline import build_wheel
+from wasmwheel.builder.reuse import find_built_wheel
 from wasmwheel.config.pins import Target, current_target
-from wasmwheel.errors import BuildError, ProjectError, TestRunError
+from wasmwheel.errors import BuildError, TestRunError
 from wasmwheel.publish import twine_check
 from wasmwheel.publish.gate import GateOptions, check_all
 from wasmwheel.publish.repositories import resolve
 from wasmwheel.runner import run
-from wasmwheel.runner.command import find_built_wheel
 from wasmwheel.toolchain.routes.base import Route, RouteStatus
 from wasmwheel.wheel.compatibility import check_filename
 from wasmwheel.wheel.provenance import Provenance, stamp_wheel
@@ -137,12 +137,9 @@ def _find_verdict(project: Path, wheel: Path, target: Target) -> bool:
     (project / "dist").mkdir(exist_ok=True)
     shutil.copy2(wheel, project / "dist" / wheel.name)
     try:
-        find_built_wheel(project, target)
-    except ProjectError:
-        return False
+        return find_built_wheel(project, project / "dist", target) is not None
     finally:
         shutil.rmtree(project / "dist")
-    return True
 
 
 def _test_verdict(project: Path, wheel: Path, target: Target) -> bool:

@@ -19,7 +19,7 @@ import warnings
 import zipfile
 from pathlib import Path
 
-from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+from packaging.utils import parse_wheel_filename
 
 from wasmwheel import progress
 from wasmwheel.builder.pipeline import build_wheel
@@ -27,6 +27,7 @@ from wasmwheel.config.pins import Target
 from wasmwheel.config.project import identity, newest_source, wheel_dir
 from wasmwheel.config.settings import ConfigWarning, load_test_config
 from wasmwheel.toolchain.routes import select_route
+from wasmwheel.wheel import compatibility
 from wasmwheel.wheel.provenance import read_provenance
 
 
@@ -34,11 +35,7 @@ def find_built_wheel(source: Path, outdir: Path, target: Target) -> Path | None:
     """The newest wheel in `outdir` for this source (name, and version when known) and target."""
     candidates = []
     for wheel in outdir.glob("*.whl"):
-        try:
-            _, _, _, tags = parse_wheel_filename(wheel.name)
-        except InvalidWheelFilename:
-            continue  # not a wheel any tool would install
-        if any(tag.platform in (target.platform_tag, "any") for tag in tags):
+        if compatibility.check_filename(wheel.name, target).fits:  # the policy build and publish use
             candidates.append(wheel)
     wanted = identity(source)
     if wanted.name:
