@@ -22,11 +22,12 @@ from wasmwheel.runner.run import run_tests
 from wasmwheel.wheel import verdicts
 
 
-def record(wheel: Path, target: Target, reports: Sequence[TestReport]) -> None:
+def record(wheel: Path, sha256: str, target: Target, reports: Sequence[TestReport]) -> None:
     verdicts.save(
         wheel, target.name, target.pins_hash,
         [verdicts.RuntimeOutcome(r.runtime, r.exit_code, r.passed, r.failed, r.errors)
          for r in reports],
+        sha256=sha256,
     )
 
 
@@ -62,6 +63,7 @@ def run_test_command(
     check_source(project)
     if not wheel.is_file():
         raise ProjectError(f"wheel {wheel} does not exist", hint="check the --wheel path")
+    tested_bytes = verdicts.wheel_sha256(wheel)  # before the run: dist/ may be rebuilt meanwhile
     # Not inside an unpacked sdist: that is a temporary directory.
     output_dir = output_dir or (project if project.is_dir() else Path.cwd()) / ".wasmwheel" / "test-output"
     with tempfile.TemporaryDirectory(prefix="wasmwheel-test-src-") as tmp, \
@@ -69,7 +71,7 @@ def run_test_command(
         reports = run_tests(project_dir, wheel, runtimes or ("node",), target=target,
                             pytest_args=pytest_args, timeout=timeout, output_dir=output_dir)
     print(format_summary(reports), flush=True)
-    record(wheel, target, reports)
+    record(wheel, tested_bytes, target, reports)
     code = overall_exit_code(reports)
     if code != 0:
         print(f"error: tests failed for {wheel.name}", file=sys.stderr)

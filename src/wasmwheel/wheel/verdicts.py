@@ -89,10 +89,14 @@ def record_file(sha256: str) -> Path:
     return cache.cache_root() / "tested" / f"{sha256}.json"
 
 
-def save(wheel: Path, target: str, pins_hash: str, outcomes: Sequence[RuntimeOutcome]
-         ) -> TestRecord:
-    """Merge this run's outcomes into the record for `wheel`'s bytes; return the merged record."""
-    sha256 = wheel_sha256(wheel)
+def save(wheel: Path, target: str, pins_hash: str, outcomes: Sequence[RuntimeOutcome],
+         *, sha256: str | None = None) -> TestRecord:
+    """Merge this run's outcomes into the record for `wheel`'s bytes; return the merged record.
+
+    Pass `sha256` when it was taken before the run: the file may have been
+    rebuilt in the meantime, and the outcome belongs to the bytes that ran.
+    """
+    sha256 = sha256 or wheel_sha256(wheel)
     path = record_file(sha256)
     now = time.time()
     path.parent.mkdir(parents=True, exist_ok=True)
