@@ -13,7 +13,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from wasmwheel.errors import ProjectError
+from wasmwheel.errors import NoInputError, ProjectError
 
 # Never staged: VCS data, caches and previous outputs (they can be large and
 # would make builds depend on leftovers).
@@ -55,7 +55,7 @@ def _unpack_sdist(archive: Path, into: Path) -> Path:
 def check_source(path: Path) -> None:
     """Refuse anything that is neither a project directory nor an sdist (cheap; no copying)."""
     if not path.exists():
-        raise ProjectError(f"{path} does not exist", hint="pass a project directory or an sdist")
+        raise NoInputError(f"{path} does not exist", hint="pass a project directory or an sdist")
     if path.is_file():
         if not path.name.endswith(SDIST_SUFFIXES):
             raise ProjectError(

@@ -15,7 +15,7 @@ from packaging.utils import canonicalize_name, parse_wheel_filename
 
 from wasmwheel.config.pins import Target
 from wasmwheel.config.project import check_source, stage
-from wasmwheel.errors import ProjectError
+from wasmwheel.errors import NoInputError, ProjectError
 from wasmwheel.runner.report import TestReport, format_summary, overall_exit_code
 from wasmwheel.runner.run import run_tests
 from wasmwheel.wheel import verdicts
@@ -77,7 +77,7 @@ def run_test_command(
         if wheel is None:
             wheel = find_built_wheel(project_dir, target)
         elif not wheel.is_file():
-            raise ProjectError(f"wheel {wheel} does not exist", hint="check the --wheel path")
+            raise NoInputError(f"wheel {wheel} does not exist", hint="check the --wheel path")
         reports = run_tests(project_dir, wheel, runtimes or ("node",), target=target,
                             pytest_args=pytest_args, timeout=timeout, output_dir=output_dir)
     print(format_summary(reports), flush=True)

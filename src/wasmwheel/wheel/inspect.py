@@ -13,7 +13,7 @@ from packaging.tags import Tag
 from packaging.utils import InvalidWheelFilename, NormalizedName, parse_wheel_filename
 
 from wasmwheel.config.pins import Target
-from wasmwheel.errors import ProjectError, TestRunError
+from wasmwheel.errors import NoInputError, ProjectError, TestRunError
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def _top_level(names: list[str]) -> tuple[str, ...]:
 
 def read_wheel(path: Path) -> WheelInfo:
     if not path.is_file():
-        raise ProjectError(f"wheel not found: {path}", hint="build it first with `wasmwheel build`")
+        raise NoInputError(f"wheel not found: {path}", hint="build it first with `wasmwheel build`")
     try:
         name, version, _build, tags = parse_wheel_filename(path.name)
     except InvalidWheelFilename as exc:
