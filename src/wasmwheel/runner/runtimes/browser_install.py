@@ -15,6 +15,7 @@ from pathlib import Path
 from wasmwheel import progress
 from wasmwheel.config.pins import BrowsersPin, Target
 from wasmwheel.errors import TestRunError
+from wasmwheel.toolchain.failure import failure_message
 
 # browser -> executables to look for, in order (Debian's names first)
 EXECUTABLES = {
@@ -73,8 +74,9 @@ def ensure_browser(name: str, target: Target) -> Path:
         _run(["apt-get", "update"])
         result = _run(_install_command(pkgs))
     if result.returncode != 0:
-        tail = (result.stdout + result.stderr).strip()[-1200:]
-        raise TestRunError(f"apt-get could not install {' '.join(pkgs)}:\n{tail}",
+        output = result.stdout + result.stderr
+        raise TestRunError(failure_message(f"apt-get install {' '.join(pkgs)}",
+                                           result.returncode, output),
                            hint="check apt's sources (a Debian mirror must be reachable)")
     found = find_browser(name)
     if not found:
