@@ -18,6 +18,7 @@ from pathlib import Path
 
 from wasmwheel import progress
 from wasmwheel.errors import ConfigError, ToolchainError
+from wasmwheel.toolchain.apt import apt_get, say_lock_wait
 from wasmwheel.toolchain.failure import failure_message, run_streamed
 
 MIRROR_ENV = "WASMWHEEL_DEBIAN_MIRROR"
@@ -248,13 +249,14 @@ def ensure_debootstrap() -> str:
             hint="install debootstrap with your package manager, or use --route exact",
         )
     progress.step("installing debootstrap with apt-get (needed to create the Debian chroot)")
+    say_lock_wait()
     no_expiry = ["-o", "Acquire::Check-Valid-Until=false"]
     env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
-    install = ["apt-get", *no_expiry, "install", "-y", "--no-install-recommends", "debootstrap"]
+    install = apt_get(*no_expiry, "install", "-y", "--no-install-recommends", "debootstrap")
     result = subprocess.run(install, capture_output=True, text=True, env=env, check=False)
     if result.returncode != 0:  # stale package lists: refresh once and retry
         subprocess.run(
-            ["apt-get", *no_expiry, "update"], capture_output=True, text=True, env=env, check=False
+            apt_get(*no_expiry, "update"), capture_output=True, text=True, env=env, check=False
         )
         result = subprocess.run(install, capture_output=True, text=True, env=env, check=False)
     check(result, "apt-get install debootstrap", "install debootstrap by hand, then retry")
