@@ -1,7 +1,7 @@
 """Progress output for long steps: one line per step, percentages for downloads.
 
-Everything goes to stderr so that stdout stays parseable (the last line of
-`wasmwheel build` is the wheel's path).
+Everything goes to stderr so that stdout carries only results (the one line
+`wasmwheel build` prints there is the wheel's path).
 """
 
 from __future__ import annotations

@@ -17,10 +17,13 @@ import pytest
 from cli_helpers import EXAMPLE, wasmwheel
 
 from wasmwheel.config.pins import current_target
+from wasmwheel.errors import ExitCode
 from wasmwheel.wheel.provenance import read_provenance
 from wasmwheel.wheel.verdicts import load as load_record
 
 pytestmark = pytest.mark.integration
+
+EXAMPLE_WHEEL_NAME = f"fastmath-0.1.0-cp314-cp314-{current_target().platform_tag}.whl"
 
 # Real projects whose sdists carry their test suites: (requirement, test dir).
 SDISTS = [
@@ -61,15 +64,29 @@ def test_failing_test_fails_the_run_and_names_the_test(example_wheel: Path, tmp_
     assert record is not None and record.refusal() is None  # node's latest run passed
 
 
+def test_build_prints_only_the_wheel_path_on_stdout(tmp_path: Path) -> None:
+    result = wasmwheel("build", str(EXAMPLE), "--outdir", str(tmp_path / "dist"))
+    assert result.stdout.splitlines() == [str(tmp_path / "dist" / EXAMPLE_WHEEL_NAME)]
+    assert "==> " in result.stderr  # progress went to stderr
+
+
 def test_compile_error_fails_cleanly(tmp_path: Path) -> None:
     project = tmp_path / "broken"
     shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns("dist", "build"))
     source = project / "src" / "fastmath" / "_core.c"
-    source.write_text(source.read_text() + "\nthis is not C;\n")
+    lines = source.read_text().splitlines()
+    source.write_text("\n".join([*lines, "this is not C;", ""]))
     result = wasmwheel("build", str(project), check=False)
-    assert result.returncode == 4
-    assert "error: pyodide build failed" in result.stderr
-    assert "this is not C" in result.stderr  # the compiler's own words reach the user
+    assert result.returncode == ExitCode.BUILD_FAILED, result.stderr[-3000:]
+    assert result.stdout == ""
+    # The last lines the user sees: the error summary, then the hint.
+    summary = result.stderr[result.stderr.rindex("\nerror: "):]
+    assert f"_core.c:{len(lines) + 1}:1: error: unknown type name 'this'" in summary
+    assert "this is not C" in summary  # the compiler's source excerpt
+    assert "Traceback (most recent call last)" not in summary
+    assert "BuildBackendException" not in summary
+    assert "error: pyodide build of broken failed" in summary
+    assert "Traceback (most recent call last)" in result.stderr  # the full log was streamed
     assert not (project / "dist").exists()
 
 

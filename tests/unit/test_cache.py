@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from wasmwheel.errors import CacheError, ExitCode, ToolchainError
 from wasmwheel.toolchain import cache
 
 
@@ -118,3 +119,43 @@ def test_ensure_failure_leaves_nothing_and_is_retried() -> None:
     assert not entry.exists()
     cache.ensure(entry, {}, lambda scratch: (scratch / "whole").write_text("ok"))
     assert (entry / "whole").is_file() and not (entry / "half").exists()
+
+
+def test_cache_dir_that_cannot_be_created_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "a-file" / "cache"))
+    with pytest.raises(CacheError, match="cannot create the cache directory") as info:
+        cache.cache_root()
+    assert info.value.return_code == ExitCode.IO
+    assert cache.CACHE_ENV in (info.value.hint or "")
+
+
+def test_waiting_for_a_lock_is_said_on_stderr(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    entry = cache.cache_root() / "thing"
+    monkeypatch.setattr(cache, "QUIET_WAIT", 0.01)
+    holder_inside, release = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        with cache.locked(entry):
+            holder_inside.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    try:
+        assert holder_inside.wait(5)
+        with (
+            pytest.raises(ToolchainError, match="timed out waiting for the lock"),
+            cache.locked(entry, timeout=0.01),
+        ):
+            pass  # never reached: the holder keeps the lock throughout
+    finally:
+        release.set()
+        thread.join(10)
+    out, err = capsys.readouterr()
+    assert "waiting for another wasmwheel process" in err
+    assert out == ""  # stdout carries results only

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -184,3 +186,26 @@ def test_configure_writes_apt_options_and_ca(tmp_path: Path) -> None:
     assert 'Check-Valid-Until "false"' in (tmp_path / "etc/apt/apt.conf.d/99wasmwheel").read_text()
     assert (tmp_path / chroot.CHROOT_CA.lstrip("/")).read_text() == "CA"
     assert (tmp_path / "etc/resolv.conf").exists()
+
+
+def test_debootstrap_install_waits_for_the_dpkg_lock_and_says_so(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    calls: list[list[str]] = []
+
+    def which(name: str, *args: Any, **kwargs: Any) -> str | None:
+        if name == "apt-get":
+            return "/usr/bin/apt-get"
+        return "/usr/sbin/debootstrap" if calls else None  # present once apt-get ran
+
+    def run(command: Sequence[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        calls.append(list(command))
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(chroot.shutil, "which", which)
+    monkeypatch.setattr(chroot.subprocess, "run", run)
+    assert chroot.ensure_debootstrap() == "/usr/sbin/debootstrap"
+    (install,) = calls
+    assert install[:3] == ["apt-get", "-o", "DPkg::Lock::Timeout=300"]
+    assert install[-1] == "debootstrap"
+    assert "waits up to 5 minutes" in capsys.readouterr().err

@@ -309,7 +309,7 @@ def test_patch_that_does_not_apply_is_an_error(tmp_path: Path) -> None:
     (patches / "0001-value.patch").write_bytes(PATCH)
     (tmp_path / "em" / "tools").mkdir(parents=True)
     (tmp_path / "em" / "tools" / "file.py").write_text("VALUE = 7\n")
-    with pytest.raises(ToolchainError, match="could not apply"):
+    with pytest.raises(ToolchainError, match="git apply 0001-value.patch .* failed"):
         emsdk.apply_patches(tmp_path / "em", patches, {})
 
 
@@ -375,3 +375,20 @@ def test_failed_install_leaves_no_entry(site, emsdk_repo) -> None:
     assert [p.name for p in route.entry.parent.iterdir()] == [route.entry.name + ".lock"]
     with pytest.raises(ToolchainError, match="not installed"):
         route.build(Path("."), Path("dist"))
+
+
+def test_emsdk_output_goes_to_stderr_and_its_failure_is_summarised(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """stdout carries only results (`wasmwheel build` prints the wheel's path)."""
+    (tmp_path / "emsdk").write_text(
+        "#!/bin/sh\necho \"Installing SDK 'sdk-releases-123'...\"\n"
+        "echo 'error: downloading archive failed: HTTP 403' >&2\nexit 1\n"
+    )
+    (tmp_path / "emsdk").chmod(0o755)
+    with pytest.raises(ToolchainError) as info:
+        emsdk.install_sdk(tmp_path, "4.0.9")
+    out, err = capfd.readouterr()
+    assert out == ""
+    assert "Installing SDK" in err
+    assert "downloading archive failed: HTTP 403" in info.value.message

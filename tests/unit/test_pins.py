@@ -11,7 +11,7 @@ import pytest
 from wasmwheel.cli import main
 from wasmwheel.config import pins
 from wasmwheel.config.pins import current_target, load_toolchain, parse_toolchain
-from wasmwheel.errors import ConfigError
+from wasmwheel.errors import ConfigError, ExitCode
 
 SRI = "sha512-" + base64.b64encode(bytes(64)).decode()
 
@@ -376,7 +376,7 @@ def test_a_bad_pin_is_one_error_line_from_the_cli(
 ) -> None:
     monkeypatch.setenv("WASMWHEEL_TOOLCHAIN_FILE", str(write(tmp_path, replaced(
         'pyodide = "1.0.0"', "pyodide = 314"))))
-    assert main(["doctor"]) == 2
+    assert main(["doctor"]) == ExitCode.CONFIG
     err = capsys.readouterr().err
     assert "[targets.t] pyodide must be a string, not 314" in err
     assert str(tmp_path / "toolchain.toml") in err  # the hint names the file

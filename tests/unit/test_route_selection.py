@@ -8,7 +8,7 @@ import pytest
 
 from wasmwheel.cli import main
 from wasmwheel.config.pins import current_target
-from wasmwheel.errors import ToolchainError
+from wasmwheel.errors import ExitCode, ToolchainError
 from wasmwheel.toolchain import routes
 
 
@@ -34,7 +34,7 @@ def test_explicit_debian_route_without_root_exits_with_reason(
 ) -> None:
     monkeypatch.setattr("os.geteuid", lambda: 1000)
     (tmp_path / "setup.py").write_text("")
-    assert main(["build", str(tmp_path), "--route", "debian"]) == 3
+    assert main(["build", str(tmp_path), "--route", "debian"]) == ExitCode.UNAVAILABLE
     err = capsys.readouterr().err
     assert "the debian route cannot be used here: the debian route needs root" in err
     assert not (tmp_path / "dist").exists()

@@ -15,6 +15,7 @@ from wasmwheel.cli import build as build_verb
 from wasmwheel.cli import main
 from wasmwheel.cli import run_tests as test_verb
 from wasmwheel.config.pins import Target, current_target
+from wasmwheel.errors import ExitCode
 
 TAG = current_target().platform_tag
 
@@ -123,7 +124,7 @@ def test_errors_about_an_unpacked_sdist_name_the_sdist(
     sdist = make_sdist(tmp_path, with_tests=False)  # as many sdists on PyPI: no tests inside
     wheel = tmp_path / f"demo-1.0-cp314-cp314-{TAG}.whl"
     wheel.write_bytes(b"")
-    assert main(["test", str(sdist), "--wheel", str(wheel)]) == 2
+    assert main(["test", str(sdist), "--wheel", str(wheel)]) == ExitCode.DATA
     err = capsys.readouterr().err
     assert "error: test path 'tests' does not exist in demo-1.0.tar.gz" in err
     assert "wasmwheel-test-src-" not in err

@@ -40,7 +40,7 @@ from pathlib import Path
 from packaging.utils import InvalidSdistFilename, canonicalize_name, parse_sdist_filename
 from packaging.version import InvalidVersion, Version
 
-from wasmwheel.errors import ProjectError
+from wasmwheel.errors import NoInputError, ProjectError
 
 IGNORED_EVERYWHERE = (".git", ".hg", ".svn", ".nox", ".tox", ".venv", ".eggs", ".wasmwheel",
                       "__pycache__", "*.egg-info", ".pytest_cache", ".mypy_cache", ".ruff_cache")
@@ -93,7 +93,7 @@ def _unpack_sdist(archive: Path, into: Path) -> Path:
 def check_source(path: Path) -> None:
     """Refuse anything that is neither a project directory nor an sdist (cheap; no copying)."""
     if not path.exists():
-        raise ProjectError(f"{path} does not exist", hint="pass a project directory or an sdist")
+        raise NoInputError(f"{path} does not exist", hint="pass a project directory or an sdist")
     if path.is_file():
         if not path.name.endswith(SDIST_SUFFIXES):
             raise ProjectError(

@@ -7,18 +7,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from wasmwheel.errors import WasmwheelError
+from wasmwheel.errors import ExitCode, WasmwheelError
 from wasmwheel.publish.refusal import Refusal
 
 
 class PublishError(WasmwheelError):
     """Publishing could not be done; nothing more was uploaded after the failure."""
 
-    return_code = 6
+    return_code = ExitCode.UNAVAILABLE  # twine missing; the subclasses say more
 
 
 class GateRefused(PublishError):
     """One or more files broke a publishing rule: nothing was uploaded."""
+
+    return_code = ExitCode.REFUSED
 
     def __init__(self, refusals: Sequence[Refusal]) -> None:
         self.refusals = list(refusals)
@@ -33,10 +35,16 @@ class GateRefused(PublishError):
 class CredentialsRejected(PublishError):
     """The index answered 401/403, or no credentials were found."""
 
+    return_code = ExitCode.REFUSED
+
 
 class IndexUnreachable(PublishError):
     """No connection to the index (refused, DNS, TLS, timeout)."""
 
+    return_code = ExitCode.TEMPORARY
+
 
 class UploadFailed(PublishError):
     """The index refused an upload for another reason."""
+
+    return_code = ExitCode.PROTOCOL

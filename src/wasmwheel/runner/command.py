@@ -16,7 +16,7 @@ from pathlib import Path
 
 from wasmwheel.config.pins import Target
 from wasmwheel.config.project import check_source, stage
-from wasmwheel.errors import ProjectError, WasmwheelError
+from wasmwheel.errors import NoInputError, WasmwheelError
 from wasmwheel.runner.report import TestReport, format_summary, overall_exit_code
 from wasmwheel.runner.run import run_tests
 from wasmwheel.wheel import verdicts
@@ -62,7 +62,7 @@ def run_test_command(
 ) -> int:
     check_source(project)
     if not wheel.is_file():
-        raise ProjectError(f"wheel {wheel} does not exist", hint="check the --wheel path")
+        raise NoInputError(f"wheel {wheel} does not exist", hint="check the --wheel path")
     tested_bytes = verdicts.wheel_sha256(wheel)  # before the run: dist/ may be rebuilt meanwhile
     # Not inside an unpacked sdist: that is a temporary directory.
     output_dir = output_dir or (project if project.is_dir() else Path.cwd()) / ".wasmwheel" / "test-output"

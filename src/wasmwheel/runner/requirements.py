@@ -26,6 +26,7 @@ from wasmwheel import progress
 from wasmwheel.config.pins import Target
 from wasmwheel.errors import ConfigError, TestRunError
 from wasmwheel.toolchain import cache
+from wasmwheel.toolchain.failure import summarize
 
 
 def parse_requirements(lines: Iterable[str], where: str) -> list[Requirement]:
@@ -76,7 +77,7 @@ def _explain_failure(output: str, requirements: list[str]) -> TestRunError:
             hint="a dependency with C extensions needs its own Pyodide wheel: pass it as an extra "
             "wheel, or remove it from test-requires / the wheel's Requires-Dist",
         )
-    return TestRunError(f"pip could not download the test requirements: {output.strip()[-1500:]}",
+    return TestRunError(f"pip could not download the test requirements: {summarize(output)}",
                         hint="check that PyPI is reachable with your pip configuration")
 
 

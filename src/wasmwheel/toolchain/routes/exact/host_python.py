@@ -18,12 +18,13 @@ from wasmwheel import progress
 from wasmwheel.config.pins import Target
 from wasmwheel.errors import ToolchainError
 from wasmwheel.toolchain import cache
+from wasmwheel.toolchain.failure import failure_message
 
 
 def _run(args: list[str], what: str, *, hint: str | None = None) -> str:
     result = subprocess.run(args, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        raise ToolchainError(f"{what} failed: {result.stderr.strip()[-800:]}", hint=hint)
+        raise ToolchainError(failure_message(what, result.returncode, result.stderr), hint=hint)
     return result.stdout.strip()
 
 
