@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import pytest
 
+from helpers.wheels import make_wheel
 from wasmwheel.config.pins import current_target
 from wasmwheel.errors import BuildError, ToolchainError
 from wasmwheel.toolchain import cache
@@ -59,29 +59,17 @@ def test_pins_name_the_llvm_the_path_uses(route: DebianRoute) -> None:
     assert f"/usr/lib/llvm-{debian.llvm_major}/bin" in route.build_env()["PATH"]
 
 
-def _wheel(directory: Path, name: str, members: list[str]) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / name
-    with zipfile.ZipFile(path, "w") as archive:
-        for member in members:
-            archive.writestr(member, b"")
-    return path
-
-
 def test_single_wheel_checks_tag_and_suffix(route: DebianRoute, tmp_path: Path) -> None:
     t = route.target
-    good = _wheel(tmp_path / "a", f"m-1-cp314-cp314-{t.platform_tag}.whl", [f"m{t.ext_suffix}"])
+    tags = f"cp314-cp314-{t.platform_tag}"
+    good = make_wheel(tmp_path / "a", "m", "1", tags, files={f"m{t.ext_suffix}": b""})
     assert route._single_wheel(tmp_path / "a") == good
 
-    _wheel(tmp_path / "b", "m-1-cp314-cp314-emscripten_4_0_9_wasm32.whl", [])
+    make_wheel(tmp_path / "b", "m", "1", "cp314-cp314-emscripten_4_0_9_wasm32")
     with pytest.raises(BuildError, match="tagged emscripten_4_0_9_wasm32"):
         route._single_wheel(tmp_path / "b")
 
-    _wheel(
-        tmp_path / "c",
-        f"m-1-cp314-cp314-{t.platform_tag}.whl",
-        ["m.cpython-314-x86_64-linux-gnu.so"],
-    )
+    make_wheel(tmp_path / "c", "m", "1", tags, files={"m.cpython-314-x86_64-linux-gnu.so": b""})
     with pytest.raises(BuildError, match="suffix"):
         route._single_wheel(tmp_path / "c")
 

@@ -12,8 +12,8 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from localhttp import closed_port_url, serve
 
+from helpers.loopback import closed_port_url, serve
 from wasmwheel.config.pins import EmsdkPin, Target, XbuildenvPin, current_target
 from wasmwheel.errors import ConfigError, DownloadError, HashMismatchError, ToolchainError
 from wasmwheel.toolchain import cache
@@ -48,14 +48,6 @@ export EMSDK
 export EM_CONFIG="$EMSDK/.emscripten"
 export PATH="$EMSDK/upstream/emscripten:$PATH"
 """
-
-
-@pytest.fixture(autouse=True)
-def isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
-    monkeypatch.delenv(official_xbuildenv.MIRROR_ENV, raising=False)
-    monkeypatch.delenv(emsdk.REPOSITORY_ENV, raising=False)
-    return tmp_path / "cache"
 
 
 def _add(archive: tarfile.TarFile, name: str, data: bytes) -> None:
