@@ -312,13 +312,6 @@ def route_for(target: Target) -> ExactRoute:
     return ExactRoute(target, cache.cache_root())
 
 
-def test_route_identity() -> None:
-    route = route_for(current_target())
-    assert (route.name, route.approximate) == ("exact", False)
-    assert route.entry.parent == cache.cache_root() / "toolchains"
-    assert route.entry.name.endswith(current_target().pins_hash)
-
-
 def test_available_when_pins_are_set_and_the_xbuildenv_answers(site, emsdk_repo) -> None:
     target = dataclasses.replace(pinned(*site), emsdk=EmsdkPin(str(emsdk_repo[0]), emsdk_repo[1]))
     assert route_for(target).available() is None
