@@ -42,3 +42,12 @@ def test_the_pins_ship_as_a_file_not_a_link(wasmwheel_wheel: Path) -> None:
     with zipfile.ZipFile(wasmwheel_wheel) as archive:
         assert archive.read("wasmwheel/toolchain.toml") == (REPO / "toolchain.toml").read_bytes()
 
+
+def test_the_license_ships_in_the_metadata(wasmwheel_wheel: Path) -> None:
+    with zipfile.ZipFile(wasmwheel_wheel) as archive:
+        names = archive.namelist()
+        (metadata,) = [n for n in names if n.endswith(".dist-info/METADATA")]
+        text = archive.read(metadata).decode()
+        (license_file,) = [n for n in names if n.endswith("/LICENSE")]
+        assert archive.read(license_file) == (REPO / "LICENSE").read_bytes()
+    assert "License-Expression: MIT" in text and "License-File: LICENSE" in text
