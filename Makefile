@@ -4,6 +4,8 @@
 PYTHON ?= python3
 VENV   := .venv
 NOX    := $(VENV)/bin/nox
+# Keep in step with nox.needs_version in noxfile.py.
+NOX_MIN := 2025.2.9
 
 .PHONY: help wasm browser test doctor bench clean
 
@@ -13,7 +15,7 @@ help:  ## list the verbs
 $(NOX):
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV)/bin/python -m pip install --quiet nox
+	$(VENV)/bin/python -m pip install --quiet "nox>=$(NOX_MIN)"
 
 wasm: $(NOX)  ## build the example (or ARGS=PATH) to a Pyodide wheel and run its tests in Node
 	$(NOX) -s wasm -- $(ARGS)
@@ -21,7 +23,7 @@ wasm: $(NOX)  ## build the example (or ARGS=PATH) to a Pyodide wheel and run its
 browser: $(NOX)  ## build the example (or ARGS=PATH) and run its tests in headless Chromium and Firefox
 	$(NOX) -s browser -- $(ARGS)
 
-test: $(NOX)  ## run wasmwheel's own test suite (lint, unit, integration)
+test: $(NOX)  ## run wasmwheel's own test suite: lint, tests/unit (fast), tests/integration (slow)
 	$(NOX) -s tests -- $(ARGS)
 
 doctor: $(NOX)  ## show what is installed versus what toolchain.toml pins

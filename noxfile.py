@@ -2,7 +2,8 @@
 Chromium and Firefox), `publish` (gate + upload) and `tests` (our own suite).
 
 CI calls these sessions; no logic lives only in CI scripts. Versions come
-from toolchain.toml, read here only to say what is being built.
+from toolchain.toml, read here only to say what is being built; development
+tools come from pyproject.toml's [dependency-groups].
 """
 
 from __future__ import annotations
@@ -12,12 +13,18 @@ from pathlib import Path
 
 import nox
 
-nox.needs_version = ">=2024.3.2"
+nox.needs_version = ">=2025.2.9"  # nox.project.dependency_groups; the Makefile installs this
 nox.options.default_venv_backend = "venv"
 
 
 ROOT = Path(__file__).parent
 EXAMPLE = ROOT / "examples" / "fastmath"
+PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
+
+
+def _groups(*names: str) -> tuple[str, ...]:
+    """The requirements of pyproject.toml's dependency groups (any pip can install them)."""
+    return nox.project.dependency_groups(PYPROJECT, *names)
 
 
 def _target_summary() -> str:
@@ -81,14 +88,13 @@ def publish(session: nox.Session) -> None:
 @nox.session(default=False)
 def lint(session: nox.Session) -> None:
     """Static checks: ruff and mypy --strict."""
-    session.install("-e", f"{ROOT}[lint,test]")  # mypy reads pytest's types too
+    session.install("-e", str(ROOT), *_groups("lint", "test"))  # mypy reads pytest's types too
     session.run("ruff", "check", "src", "tests", "benchmarks", "noxfile.py")
     session.run("mypy")
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Lint, then wasmwheel's own test suite: unit tests, then integration tests (real toolchain)."""
-    lint(session)
-    session.install("-e", f"{ROOT}[test]")
+    """Lint, then wasmwheel's own suite: tests/unit (fast), then tests/integration (real toolchain)."""
+    lint(session)  # installs wasmwheel and the test group too
     session.run("pytest", *session.posargs)

@@ -1,25 +1,27 @@
-"""A real pypiserver on loopback for publish tests (anyone downloads, uploads need a password).
-
-Import the fixtures into a test module by name: `from pypi_index import index, credentials,
-hermetic_keyring` (hermetic_keyring is autouse within the importing module).
+"""A real pypiserver on loopback for publish tests (anyone downloads, uploads need a password),
+and micropip's wheel. The `index` and `credentials` fixtures wrap these in
+tests/integration/conftest.py.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
+from helpers.loopback import free_port
+from wasmwheel.config.pins import current_target
+from wasmwheel.runner.requirements import pip_download_command
 
 USER, PASSWORD = "publisher", "correct horse battery staple"
+STARTUP_SECONDS = 60  # a generous bound: a healthy server answers in about a second
 
 
 @dataclass(frozen=True)
@@ -29,59 +31,45 @@ class Index:
     packages: Path
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def index(tmp_path: Path) -> Iterator[Index]:
-    """pypiserver on loopback: anyone may download, uploads need USER/PASSWORD."""
+@contextmanager
+def running_index(workdir: Path) -> Iterator[Index]:
+    """pypiserver on loopback serving workdir/packages: anyone may download, uploads need
+    USER/PASSWORD. Yields once it answers its health check."""
     # Apache's {SHA} htpasswd format, written directly: importing passlib here would raise
     # its `crypt` DeprecationWarning, an error under this suite's filterwarnings.
     sha = base64.b64encode(hashlib.sha1(PASSWORD.encode()).digest()).decode()
-    (tmp_path / "htpasswd").write_text(f"{USER}:{{SHA}}{sha}\n")
-    packages = tmp_path / "packages"
+    (workdir / "htpasswd").write_text(f"{USER}:{{SHA}}{sha}\n")
+    packages = workdir / "packages"
     packages.mkdir()
-    port = _free_port()
-    log = (tmp_path / "pypiserver.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "pypiserver", "run", "-i", "127.0.0.1", "-p", str(port),
-         "-P", str(tmp_path / "htpasswd"), "-a", "update", "--disable-fallback",
-         "--hash-algo", "sha256", str(packages)],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/health", timeout=2).close()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError((tmp_path / "pypiserver.log").read_text()) from None
-                time.sleep(0.2)
-        yield Index(f"{base}/", f"{base}/simple", packages)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
+    port = free_port()
+    log_path = workdir / "pypiserver.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "pypiserver", "run", "-i", "127.0.0.1", "-p", str(port),
+             "-P", str(workdir / "htpasswd"), "-a", "update", "--disable-fallback",
+             "--hash-algo", "sha256", str(packages)],
+            stdout=log, stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_healthy(base, server, log_path)
+            yield Index(f"{base}/", f"{base}/simple", packages)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
 
 
-@pytest.fixture
-def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TWINE_USERNAME", USER)
-    monkeypatch.setenv("TWINE_PASSWORD", PASSWORD)
-
-
-@pytest.fixture(autouse=True)
-def hermetic_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Credentials come from the environment here, never from this machine's keyring.
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
-    for name in ("TWINE_USERNAME", "TWINE_PASSWORD", "TWINE_REPOSITORY", "TWINE_REPOSITORY_URL"):
-        monkeypatch.delenv(name, raising=False)
+def _wait_until_healthy(base: str, server: subprocess.Popen[bytes], log_path: Path) -> None:
+    # pypiserver has no readiness signal: poll its health page until it answers or exits.
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/health", timeout=2).close()
+            return
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(log_path.read_text()) from None
+            time.sleep(0.2)
 
 
 MICROPIP = "micropip==0.11.1"  # not in Pyodide's npm package; the CDN is out of reach
@@ -89,9 +77,6 @@ MICROPIP = "micropip==0.11.1"  # not in Pyodide's npm package; the CDN is out of
 
 def download_micropip(dest: Path) -> Path:
     """micropip's pure-Python wheel from PyPI, as wasmwheel fetches test requirements."""
-    from wasmwheel.config.pins import current_target
-    from wasmwheel.runner.requirements import pip_download_command
-
     command = [*pip_download_command([MICROPIP], current_target(), dest), "--no-deps", "--quiet"]
     subprocess.run(command, check=True, capture_output=True, text=True)
     (wheel,) = dest.glob("micropip-*.whl")

@@ -1,4 +1,4 @@
-"""Integration fixtures: the real toolchain, the real example wheel.
+"""Integration fixtures: the real toolchain, the real example wheel, a real package index.
 
 These use the user's real cache (as `nox -s wasm` does), so a machine
 provisions the toolchain once for the suite and the main job alike.
@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cli_helpers import EXAMPLE, wasmwheel
+
+from helpers.cli import wasmwheel
+from helpers.paths import EXAMPLE
+from helpers.pypi_index import PASSWORD, USER, Index, running_index
 
 
 @pytest.fixture(scope="session")
@@ -37,3 +41,19 @@ def example_sdist(built_dir: Path) -> Path:
                    check=True, capture_output=True, text=True)
     (sdist,) = out.glob("*.tar.gz")
     return sdist
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> Iterator[Index]:
+    """pypiserver on loopback: anyone may download, uploads need USER/PASSWORD."""
+    workdir = tmp_path / "pypiserver"
+    workdir.mkdir()
+    with running_index(workdir) as running:
+        yield running
+
+
+@pytest.fixture
+def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index's upload credentials, as twine reads them from the environment."""
+    monkeypatch.setenv("TWINE_USERNAME", USER)
+    monkeypatch.setenv("TWINE_PASSWORD", PASSWORD)

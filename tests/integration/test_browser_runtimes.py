@@ -1,26 +1,24 @@
 """`run_tests` in Debian's Chromium and Firefox, on the page's thread and in a Web Worker.
 
 Uses the real cache (Node, Pyodide, puppeteer-core, pytest's wheels) and the
-installed browsers; tiny wheels are written on the fly as in test_node_runtime.
+installed browsers; tiny wheels are written on the fly (helpers.wheels).
 """
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from test_node_runtime import TINY, write_project, write_wheel
 
+from helpers.paths import EXAMPLE
+from helpers.projects import TINY, write_project
+from helpers.wheels import make_wheel
 from wasmwheel import errors
 from wasmwheel.runner import run_tests
 from wasmwheel.runner.report import overall_exit_code
 
 pytestmark = pytest.mark.integration
 
-REPO = Path(__file__).resolve().parents[2]
-EXAMPLE = REPO / "examples" / "fastmath"
 BROWSERS = ("chromium", "firefox")  # each: the page's main thread, then a Web Worker
 RUN_TIMEOUT = 120  # seconds per runtime: a stuck page fails in minutes, with its evidence saved
 CONTEXTS = ["chromium-main", "chromium-worker", "firefox-main", "firefox-worker"]
@@ -53,8 +51,9 @@ def test_every_outcome_comes_back_and_a_failure_fails_every_context(tmp_path: Pa
     project = write_project(tmp_path / "project", MIXED_SUITE)
     out = tmp_path / "out"
     output: list[bytes] = []
-    reports = run_tests(project, write_wheel(tmp_path, "tiny", TINY), BROWSERS, test_timeout=2,
-                        timeout=RUN_TIMEOUT, echo=output.append, output_dir=out)
+    wheel = make_wheel(tmp_path, "tiny", "0.1", files=TINY)
+    reports = run_tests(project, wheel, BROWSERS, test_timeout=2, timeout=RUN_TIMEOUT,
+                        echo=output.append, output_dir=out)
 
     assert [r.runtime for r in reports] == CONTEXTS
     for report in reports:
@@ -83,7 +82,7 @@ def test_all_passing_exits_zero_and_leaves_no_evidence(tmp_path: Path) -> None:
             assert tiny.add(2, 3) == 5
     """)
     out = tmp_path / "out"
-    reports = run_tests(project, write_wheel(tmp_path, "tiny", TINY),
+    reports = run_tests(project, make_wheel(tmp_path, "tiny", "0.1", files=TINY),
                         ["chromium-worker", "firefox-main"], timeout=RUN_TIMEOUT, echo=None,
                         output_dir=out)
     assert [(r.runtime, r.exit_code, r.passed) for r in reports] == [
@@ -93,10 +92,10 @@ def test_all_passing_exits_zero_and_leaves_no_evidence(tmp_path: Path) -> None:
 
 def test_the_loaders_error_surfaces_verbatim_in_the_page(tmp_path: Path) -> None:
     project = write_project(tmp_path / "project", "def test_x():\n    pass\n")
-    wheel = write_wheel(tmp_path, "tiny", {
+    wheel = make_wheel(tmp_path, "tiny", "0.1", "cp314-cp314-pyemscripten_2026_0_wasm32", files={
         "tiny/__init__.py": "from ._ext import f\n",
         "tiny/_ext.cpython-314-wasm32-emscripten.so": "this is not WebAssembly",
-    }, tag="cp314-cp314-pyemscripten_2026_0_wasm32")
+    })
     with pytest.raises(errors.TestRunError) as info:
         run_tests(project, wheel, ["chromium-main"], timeout=RUN_TIMEOUT, echo=None,
                   output_dir=tmp_path / "out")
@@ -107,7 +106,8 @@ def test_the_loaders_error_surfaces_verbatim_in_the_page(tmp_path: Path) -> None
 
 def test_a_wheel_that_does_not_import_in_a_worker_is_a_clear_error(tmp_path: Path) -> None:
     project = write_project(tmp_path / "project", "def test_x():\n    pass\n")
-    wheel = write_wheel(tmp_path, "tiny", {"tiny/__init__.py": "import not_installed_anywhere\n"})
+    wheel = make_wheel(tmp_path, "tiny", "0.1",
+                       files={"tiny/__init__.py": "import not_installed_anywhere\n"})
     with pytest.raises(errors.TestRunError) as info:
         run_tests(project, wheel, ["firefox-worker"], timeout=RUN_TIMEOUT, echo=None,
                   output_dir=tmp_path / "out")
@@ -115,13 +115,9 @@ def test_a_wheel_that_does_not_import_in_a_worker_is_a_clear_error(tmp_path: Pat
     assert "No module named 'not_installed_anywhere'" in info.value.message
 
 
-def test_the_example_c_extension_passes_in_both_browsers(tmp_path: Path) -> None:
-    built = subprocess.run(
-        [sys.executable, "-m", "wasmwheel", "build", str(EXAMPLE), "--outdir", str(tmp_path)],
-        capture_output=True, text=True, timeout=1800, check=False)
-    assert built.returncode == 0, built.stderr[-3000:]
-    wheel = Path(built.stdout.strip().splitlines()[-1])
-    reports = run_tests(EXAMPLE, wheel, BROWSERS, timeout=RUN_TIMEOUT, echo=None,
+def test_the_example_c_extension_passes_in_both_browsers(
+        tmp_path: Path, example_wheel: Path) -> None:
+    reports = run_tests(EXAMPLE, example_wheel, BROWSERS, timeout=RUN_TIMEOUT, echo=None,
                         output_dir=tmp_path / "out")
     assert [r.runtime for r in reports] == CONTEXTS
     assert all(r.ok and r.passed > 0 and r.failed == r.errors == 0 for r in reports), reports

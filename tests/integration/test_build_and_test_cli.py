@@ -14,8 +14,9 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from cli_helpers import EXAMPLE, wasmwheel
 
+from helpers.cli import wasmwheel
+from helpers.paths import EXAMPLE
 from wasmwheel.config.pins import current_target
 from wasmwheel.errors import ExitCode
 from wasmwheel.wheel.provenance import read_provenance

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from localhttp import serve
 
+from helpers.loopback import serve
 from wasmwheel.errors import DownloadError
 from wasmwheel.toolchain import cache
 from wasmwheel.toolchain.download import ExpectedHash, fetch
@@ -22,17 +22,16 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def tiny_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def tiny_cache(empty_cache: Path) -> Iterator[Path]:
+    """The empty cache, on a 256 KiB tmpfs."""
     if os.geteuid() != 0:
         pytest.fail("this test mounts a tmpfs and needs root (CI runs as root)")
-    mount = tmp_path / "tiny"
-    mount.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)], check=True)
-    monkeypatch.setenv(cache.CACHE_ENV, str(mount))
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(empty_cache)],
+                   check=True)
     try:
-        yield mount
+        yield empty_cache
     finally:
-        subprocess.run(["umount", str(mount)], check=True)
+        subprocess.run(["umount", str(empty_cache)], check=True)
 
 
 def test_download_onto_full_disk_fails_cleanly(tiny_cache: Path, tmp_path: Path) -> None:

@@ -1,19 +1,17 @@
-"""`run_tests` against the real Pyodide runtime in Node, with tiny wheels made on the fly.
+"""`run_tests` against the real Pyodide runtime in Node, with tiny wheels made on the fly
+(helpers.wheels).
 
 Uses the real cache (Node, the Pyodide npm package, pytest's wheels from PyPI).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import textwrap
-import zipfile
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
+from helpers.projects import TINY, write_project
+from helpers.wheels import make_wheel
 from wasmwheel import errors
 from wasmwheel.runner import TestReport, run_tests
 
@@ -56,41 +54,12 @@ MIXED_SUITE = """
 """
 
 
-def write_wheel(directory: Path, name: str, files: dict[str, str], requires: Sequence[str] = (),
-                tag: str = "py3-none-any") -> Path:
-    """A minimal valid wheel (METADATA, WHEEL, RECORD), written directly."""
-    info = f"{name}-0.1.dist-info"
-    metadata = f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1\n" + "".join(
-        f"Requires-Dist: {r}\n" for r in requires)
-    wheel_file = f"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: {tag}\n"
-    contents = {**files, f"{info}/METADATA": metadata, f"{info}/WHEEL": wheel_file}
-    record = []
-    path = directory / f"{name}-0.1-{tag}.whl"
-    with zipfile.ZipFile(path, "w") as archive:
-        for file, text in contents.items():
-            data = text.encode()
-            archive.writestr(file, data)
-            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-            record.append(f"{file},sha256={digest},{len(data)}")
-        archive.writestr(f"{info}/RECORD", "\n".join([*record, f"{info}/RECORD,,"]) + "\n")
-    return path
-
-
-def write_project(root: Path, tests: str) -> Path:
-    (root / "tests").mkdir(parents=True)
-    (root / "pyproject.toml").write_text('[project]\nname = "tiny"\nversion = "0.1"\n'
-                                         '[tool.wasmwheel]\ntest-paths = ["tests"]\n')
-    (root / "tests" / "test_tiny.py").write_text(textwrap.dedent(tests))
-    return root
-
-
-TINY = {"tiny/__init__.py": "def add(a, b):\n    return a + b\n"}
 REQUIRES = ["six; sys_platform == 'emscripten'", "colorama; sys_platform == 'win32'"]
 
 
 def test_outcomes_are_faithful_and_a_failure_fails_the_run(tmp_path: Path) -> None:
     project = write_project(tmp_path / "project", MIXED_SUITE)
-    wheel = write_wheel(tmp_path, "tiny", TINY, REQUIRES)
+    wheel = make_wheel(tmp_path, "tiny", "0.1", files=TINY, requires=REQUIRES)
     output: list[bytes] = []
     (report,) = run_tests(project, wheel, ["node"], test_timeout=3, echo=output.append)
 
@@ -118,14 +87,15 @@ def test_all_passing_exits_zero(tmp_path: Path) -> None:
         def test_add():
             assert tiny.add(2, 3) == 5
     """)
-    (report,) = run_tests(project, write_wheel(tmp_path, "tiny", TINY), echo=None)
+    (report,) = run_tests(project, make_wheel(tmp_path, "tiny", "0.1", files=TINY), echo=None)
     assert isinstance(report, TestReport)
     assert report.exit_code == 0 and report.passed == 1 and report.ok
 
 
 def test_a_wheel_that_does_not_import_is_a_clear_error(tmp_path: Path) -> None:
     project = write_project(tmp_path / "project", "def test_x():\n    pass\n")
-    wheel = write_wheel(tmp_path, "tiny", {"tiny/__init__.py": "import not_installed_anywhere\n"})
+    wheel = make_wheel(tmp_path, "tiny", "0.1",
+                       files={"tiny/__init__.py": "import not_installed_anywhere\n"})
     with pytest.raises(errors.TestRunError) as info:
         run_tests(project, wheel, echo=None)
     assert "does not import" in info.value.message
@@ -134,10 +104,10 @@ def test_a_wheel_that_does_not_import_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_the_loaders_error_surfaces_verbatim(tmp_path: Path) -> None:
     project = write_project(tmp_path / "project", "def test_x():\n    pass\n")
-    wheel = write_wheel(tmp_path, "tiny", {
+    wheel = make_wheel(tmp_path, "tiny", "0.1", "cp314-cp314-pyemscripten_2026_0_wasm32", files={
         "tiny/__init__.py": "from ._ext import f\n",
         "tiny/_ext.cpython-314-wasm32-emscripten.so": "this is not WebAssembly",
-    }, tag="cp314-cp314-pyemscripten_2026_0_wasm32")
+    })
     with pytest.raises(errors.TestRunError) as info:
         run_tests(project, wheel, echo=None)
     assert "Pyodide could not install the wheels" in info.value.message
@@ -151,4 +121,4 @@ def test_the_whole_run_timeout_names_the_running_test(tmp_path: Path) -> None:
                 pass
     """)
     with pytest.raises(errors.TestRunError, match="while running tests/test_tiny.py::test_forever"):
-        run_tests(project, write_wheel(tmp_path, "tiny", TINY), timeout=20, echo=None)
+        run_tests(project, make_wheel(tmp_path, "tiny", "0.1", files=TINY), timeout=20, echo=None)

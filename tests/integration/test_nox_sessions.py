@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from cli_helpers import REPO
+
+from helpers.paths import REPO
 
 pytestmark = pytest.mark.integration
 

@@ -19,11 +19,10 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
-import pypi_index
 import pytest
-from localhttp import serve_handler
-from pypi_index import Index
 
+from helpers.loopback import serve_handler
+from helpers.pypi_index import Index, download_micropip
 from wasmwheel.config.pins import current_target
 from wasmwheel.publish import publish
 from wasmwheel.runner.runtimes.browser import CHROMIUM_ARGS
@@ -33,11 +32,6 @@ from wasmwheel.toolchain.node import ensure_node
 from wasmwheel.toolchain.pyodide_runtime import ensure_pyodide_dist
 
 pytestmark = pytest.mark.integration
-
-# The shared pypiserver fixtures, bound here by name (hermetic_keyring is autouse).
-# Assigned rather than imported: test parameters named like an import trip ruff's F811.
-index, credentials = pypi_index.index, pypi_index.credentials
-hermetic_keyring = pypi_index.hermetic_keyring
 
 INDEX_PATH = "/simple"  # what the page gives micropip, under its own origin (no trailing slash)
 PROXIED = ("/simple/", "/packages/")
@@ -142,7 +136,7 @@ def test_published_wheel_installs_with_micropip_in_chromium(
     target = current_target()
     node, dist = ensure_node(target), ensure_pyodide_dist(target)
     modules, chromium = ensure_puppeteer(target), ensure_browser("chromium", target)
-    micropip = pypi_index.download_micropip(tmp_path)
+    micropip = download_micropip(tmp_path)
     page = tmp_path / "index.html"
     page.write_text(PAGE.replace("MICROPIP_WHEEL", micropip.name).replace("INDEX_PATH", INDEX_PATH))
     driver = tmp_path / "drive.mjs"

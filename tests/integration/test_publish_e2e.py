@@ -4,35 +4,24 @@ inside Pyodide under Node with micropip, and call the package.
 
 from __future__ import annotations
 
-import base64
-import csv
-import hashlib
-import io
 import json
 import subprocess
 import sys
-import tarfile
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-import pypi_index
 import pytest
-from pypi_index import PASSWORD, Index, _free_port
 
+from helpers.loopback import free_port
+from helpers.paths import REPO
+from helpers.pypi_index import PASSWORD, Index, download_micropip
+from helpers.wheels import make_sdist, make_wheel
 from wasmwheel.config.pins import current_target
 from wasmwheel.publish import CredentialsRejected, IndexUnreachable, publish
 from wasmwheel.toolchain.node import ensure_node
 from wasmwheel.toolchain.pyodide_runtime import ensure_pyodide_dist
 
 pytestmark = pytest.mark.integration
-
-# The shared pypiserver fixtures, bound here by name (hermetic_keyring is autouse).
-# Assigned rather than imported: test parameters named like an import trip ruff's F811.
-index, credentials = pypi_index.index, pypi_index.credentials
-hermetic_keyring = pypi_index.hermetic_keyring
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 NODE_SCRIPT = """\
@@ -52,28 +41,10 @@ try {
 
 def pure_python_dists(directory: Path) -> list[Path]:
     """A py3-none-any wheel and an sdist of `wwe2e-demo` 1.0 (micropip takes pure wheels)."""
-    meta = b"Metadata-Version: 2.1\nName: wwe2e-demo\nVersion: 1.0\nSummary: e2e demo\n"
-    files = {"wwe2e_demo/__init__.py": b"def add(a, b):\n    return a + b\n",
-             "wwe2e_demo-1.0.dist-info/METADATA": meta,
-             "wwe2e_demo-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\nRoot-Is-Purelib: true\n"
-                                               b"Tag: py3-none-any\n"}
-    record = io.StringIO()
-    for name, data in files.items():
-        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-        csv.writer(record, lineterminator="\n").writerow([name, f"sha256={digest}", len(data)])
-    record.write("wwe2e_demo-1.0.dist-info/RECORD,,\n")
-    wheel = directory / "wwe2e_demo-1.0-py3-none-any.whl"
-    with zipfile.ZipFile(wheel, "w") as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
-        archive.writestr("wwe2e_demo-1.0.dist-info/RECORD", record.getvalue())
-    sdist = directory / "wwe2e_demo-1.0.tar.gz"
-    with tarfile.open(sdist, "w:gz") as archive:
-        for name, data in {"PKG-INFO": meta, "pyproject.toml": b"[project]\n"}.items():
-            info = tarfile.TarInfo(f"wwe2e_demo-1.0/{name}")
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-    return [wheel, sdist]
+    meta = "Metadata-Version: 2.1\nName: wwe2e-demo\nVersion: 1.0\nSummary: e2e demo\n"
+    wheel = make_wheel(directory, "wwe2e-demo", "1.0", metadata=meta,
+                       files={"wwe2e_demo/__init__.py": "def add(a, b):\n    return a + b\n"})
+    return [wheel, make_sdist(directory, "wwe2e-demo", "1.0", pkg_info=meta)]
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +53,7 @@ def pyodide_call(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], st
     target = current_target()
     node, dist = ensure_node(target), ensure_pyodide_dist(target)
     work = tmp_path_factory.mktemp("pyodide")
-    micropip = pypi_index.download_micropip(work)
+    micropip = download_micropip(work)
     script = work / "run.mjs"
     script.write_text(NODE_SCRIPT)
 
@@ -162,6 +133,6 @@ def test_missing_credentials_upload_nothing(tmp_path: Path, index: Index) -> Non
 
 
 def test_unreachable_index(tmp_path: Path, credentials: None) -> None:
-    url = f"http://127.0.0.1:{_free_port()}/"  # nothing listens there
+    url = f"http://127.0.0.1:{free_port()}/"  # nothing listens there
     with pytest.raises(IndexUnreachable, match="index unreachable"):
         publish(pure_python_dists(tmp_path), url)

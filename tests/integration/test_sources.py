@@ -13,8 +13,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from cli_helpers import wasmwheel
 
+from helpers.cli import wasmwheel
 from wasmwheel.config.pins import current_target
 
 pytestmark = pytest.mark.integration

@@ -12,18 +12,16 @@ from wasmwheel.errors import CacheError, ExitCode, ToolchainError
 from wasmwheel.toolchain import cache
 
 
-@pytest.fixture(autouse=True)
-def isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
-    return tmp_path / "cache"
+def test_cache_root_follows_env_and_is_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wanted = tmp_path / "not-yet"
+    monkeypatch.setenv(cache.CACHE_ENV, str(wanted))
+    assert cache.cache_root() == wanted
+    assert wanted.is_dir()
 
 
-def test_cache_root_follows_env(isolated_cache: Path) -> None:
-    assert cache.cache_root() == isolated_cache
-    assert isolated_cache.is_dir()
-
-
-def test_completed_entry_is_stamped(isolated_cache: Path) -> None:
+def test_completed_entry_is_stamped() -> None:
     entry = cache.cache_root() / "thing"
     with cache.atomic_entry(entry, {"version": "1"}) as scratch:
         (scratch / "payload").write_text("ok")

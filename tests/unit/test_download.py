@@ -8,8 +8,8 @@ import urllib.error
 from pathlib import Path
 
 import pytest
-from localhttp import closed_port_url, serve
 
+from helpers.loopback import closed_port_url, serve
 from wasmwheel.errors import DownloadError, HashMismatchError
 from wasmwheel.toolchain.download import ExpectedHash, copy_verified, fetch, verify_file
 

@@ -12,8 +12,8 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from localhttp import closed_port_url, serve
 
+from helpers.loopback import closed_port_url, serve
 from wasmwheel.config.pins import EmsdkPin, Target, XbuildenvPin, current_target
 from wasmwheel.errors import ConfigError, DownloadError, HashMismatchError, ToolchainError
 from wasmwheel.toolchain import cache
@@ -48,14 +48,6 @@ export EMSDK
 export EM_CONFIG="$EMSDK/.emscripten"
 export PATH="$EMSDK/upstream/emscripten:$PATH"
 """
-
-
-@pytest.fixture(autouse=True)
-def isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
-    monkeypatch.delenv(official_xbuildenv.MIRROR_ENV, raising=False)
-    monkeypatch.delenv(emsdk.REPOSITORY_ENV, raising=False)
-    return tmp_path / "cache"
 
 
 def _add(archive: tarfile.TarFile, name: str, data: bytes) -> None:
@@ -318,13 +310,6 @@ def test_patch_that_does_not_apply_is_an_error(tmp_path: Path) -> None:
 
 def route_for(target: Target) -> ExactRoute:
     return ExactRoute(target, cache.cache_root())
-
-
-def test_route_identity() -> None:
-    route = route_for(current_target())
-    assert (route.name, route.approximate) == ("exact", False)
-    assert route.entry.parent == cache.cache_root() / "toolchains"
-    assert route.entry.name.endswith(current_target().pins_hash)
 
 
 def test_available_when_pins_are_set_and_the_xbuildenv_answers(site, emsdk_repo) -> None:

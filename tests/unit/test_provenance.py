@@ -1,37 +1,17 @@
 from __future__ import annotations
 
-import base64
 import csv
-import hashlib
 import io
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from helpers.wheels import make_wheel, record_row
 from wasmwheel.builder.pipeline import check_wheel_tags
 from wasmwheel.config.pins import current_target
 from wasmwheel.errors import BuildError
 from wasmwheel.wheel.provenance import Provenance, read_provenance, stamp_wheel
-
-
-def make_wheel(path: Path) -> Path:
-    files = {
-        "demo/__init__.py": b"",
-        "demo-1.0.dist-info/METADATA": b"Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n",
-        "demo-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\n",
-    }
-    record = io.StringIO()
-    writer = csv.writer(record, lineterminator="\n")
-    for name, data in files.items():
-        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-        writer.writerow([name, f"sha256={digest}", len(data)])
-    writer.writerow(["demo-1.0.dist-info/RECORD", "", ""])
-    with zipfile.ZipFile(path, "w") as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
-        archive.writestr("demo-1.0.dist-info/RECORD", record.getvalue())
-    return path
 
 
 def sample_provenance(approximate: bool) -> Provenance:
@@ -44,7 +24,7 @@ def sample_provenance(approximate: bool) -> Provenance:
 
 
 def test_stamp_round_trips_and_keeps_record_valid(tmp_path: Path) -> None:
-    wheel = make_wheel(tmp_path / "demo-1.0-py3-none-any.whl")
+    wheel = make_wheel(tmp_path)
     out = tmp_path / "out"
     out.mkdir()
     stamped = stamp_wheel(wheel, sample_provenance(True), out / wheel.name)
@@ -54,16 +34,13 @@ def test_stamp_round_trips_and_keeps_record_valid(tmp_path: Path) -> None:
         for name, hash_field, size in rows:
             if not hash_field:
                 continue
-            data = archive.read(name)
-            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-            assert hash_field == f"sha256={digest}", name
-            assert int(size) == len(data)
+            assert [name, hash_field, size] == record_row(name, archive.read(name))
         assert "demo-1.0.dist-info/wasmwheel.json" in {row[0] for row in rows}
     assert not list(out.glob(".*partial*"))
 
 
 def test_unstamped_wheel_has_no_provenance(tmp_path: Path) -> None:
-    assert read_provenance(make_wheel(tmp_path / "demo-1.0-py3-none-any.whl")) is None
+    assert read_provenance(make_wheel(tmp_path)) is None
 
 
 def test_wheel_for_other_platform_is_rejected() -> None:

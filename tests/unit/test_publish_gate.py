@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-import csv
-import hashlib
-import io
 import subprocess
-import tarfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import replace
@@ -16,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from helpers.wheels import make_sdist, make_wheel
 from wasmwheel.config.pins import current_target
 from wasmwheel.publish import GateRefused, publish, twine_check, upload
 from wasmwheel.publish.gate import GateOptions, Refusal, check_all
@@ -29,29 +25,13 @@ META = b"Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nSummary: demo\n"
 WASM_SO = b"\0asm\x01\0\0\0"
 
 
-def _record_line(name: str, data: bytes) -> list[str]:
-    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-    return [name, f"sha256={digest}", str(len(data))]
-
-
-def make_wheel(directory: Path, tags: str = f"cp314-cp314-{TAG}", *, meta: bytes = META,
+def demo_wheel(directory: Path, tags: str = f"cp314-cp314-{TAG}", *, meta: bytes = META,
                so: bytes | None = WASM_SO) -> Path:
-    """A small wheel named demo-1.0-<tags>.whl with a valid RECORD."""
-    files = {"demo/__init__.py": b"from demo._core import add\n",
-             "demo-1.0.dist-info/METADATA": meta,
-             "demo-1.0.dist-info/WHEEL": f"Wheel-Version: 1.0\nTag: {tags}\n".encode()}
+    """demo-1.0-<tags>.whl: a package importing its extension module `so` (if any)."""
+    files = {"demo/__init__.py": b"from demo._core import add\n"}
     if so is not None:
         files["demo/_core.cpython-314-wasm32-emscripten.so"] = so
-    record = io.StringIO()
-    writer = csv.writer(record, lineterminator="\n")
-    writer.writerows(_record_line(n, d) for n, d in files.items())
-    writer.writerow(["demo-1.0.dist-info/RECORD", "", ""])
-    path = directory / f"demo-1.0-{tags}.whl"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
-        archive.writestr("demo-1.0.dist-info/RECORD", record.getvalue())
-    return path
+    return make_wheel(directory, "demo", "1.0", tags, files=files, metadata=meta)
 
 
 def provenance(*, approximate: bool = True, **changes: Any) -> Provenance:
@@ -69,26 +49,12 @@ def stamped(tmp_path: Path, tags: str = f"cp314-cp314-{TAG}", *, prov: Provenanc
     raw_dir, dist = tmp_path / "raw", tmp_path / "dist"
     raw_dir.mkdir(exist_ok=True)
     dist.mkdir(exist_ok=True)
-    raw = make_wheel(raw_dir, tags, **kwargs)
+    raw = demo_wheel(raw_dir, tags, **kwargs)
     wheel = stamp_wheel(raw, prov or provenance(), dist / raw.name)
     if passed is not None:
         outcome = verdicts.RuntimeOutcome("node", 0 if passed else 1, 3, 0 if passed else 1, 0)
         verdicts.save(wheel, TARGET.name, TARGET.pins_hash, [outcome])
     return wheel
-
-
-def make_sdist(directory: Path, name: str = "demo-1.0.tar.gz", *,
-               pkg_info: bytes | None = META) -> Path:
-    path = directory / name
-    members = {"demo-1.0/pyproject.toml": b"[project]\nname = 'demo'\n"}
-    if pkg_info is not None:
-        members["demo-1.0/PKG-INFO"] = pkg_info
-    with tarfile.open(path, "w:gz") as archive:
-        for member, data in members.items():
-            info = tarfile.TarInfo(member)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-    return path
 
 
 @pytest.fixture
@@ -125,7 +91,7 @@ def test_exact_tested_wheel_passes_for_pypi(tmp_path: Path) -> None:
 
 
 def test_native_wheel_is_published_alongside_with_generic_rules_only(tmp_path: Path) -> None:
-    native = make_wheel(tmp_path, "cp314-cp314-manylinux_2_17_x86_64", so=b"\x7fELF")
+    native = demo_wheel(tmp_path, "cp314-cp314-manylinux_2_17_x86_64", so=b"\x7fELF")
     assert refusals([native, make_sdist(tmp_path)], "pypi") == []
 
 
@@ -145,7 +111,7 @@ def test_wrong_tags_are_refused(tmp_path: Path, tags: str, rule: str, words: str
 
 
 def test_manylinux_tag_on_a_wasm_payload_is_refused_even_without_provenance(tmp_path: Path) -> None:
-    wheel = make_wheel(tmp_path, "cp314-cp314-manylinux_2_17_x86_64")  # .so is WebAssembly
+    wheel = demo_wheel(tmp_path, "cp314-cp314-manylinux_2_17_x86_64")  # .so is WebAssembly
     found = refusals([wheel], skip_tested_check=True)
     assert "platform-tag" in rules(found)
     assert "contains WebAssembly" in next(r for r in found if r.rule == "platform-tag").reason
@@ -165,7 +131,7 @@ def test_abi3_wheel_for_older_cpython_is_accepted(tmp_path: Path) -> None:
 
 
 def test_plain_linux_wheel_is_refused_for_pypi_only(tmp_path: Path) -> None:
-    native = make_wheel(tmp_path, "cp314-cp314-linux_x86_64", so=b"\x7fELF")
+    native = demo_wheel(tmp_path, "cp314-cp314-linux_x86_64", so=b"\x7fELF")
     assert rules(refusals([native], "pypi")) == ["native-tag"]
     assert refusals([native]) == []
 
@@ -186,7 +152,7 @@ def test_truncated_wheel_is_refused(tmp_path: Path) -> None:
 
 
 def test_wheel_with_bad_crc_is_refused(tmp_path: Path) -> None:
-    wheel = make_wheel(tmp_path, so=WASM_SO * 64)
+    wheel = demo_wheel(tmp_path, so=WASM_SO * 64)
     data = bytearray(wheel.read_bytes())
     data[data.index(b"demo/__init__.py") + len(b"demo/__init__.py") + 2] ^= 0xFF  # member bytes
     wheel.write_bytes(bytes(data))
@@ -210,7 +176,7 @@ def test_metadata_that_disagrees_with_the_file_name_is_refused(tmp_path: Path) -
 
 def test_unparsable_wheel_name_is_refused(tmp_path: Path) -> None:
     wheel = tmp_path / "demo.whl"
-    wheel.write_bytes(make_wheel(tmp_path).read_bytes())
+    wheel.write_bytes(demo_wheel(tmp_path).read_bytes())
     assert rules(refusals([wheel])) == ["filename"]
 
 
@@ -231,9 +197,9 @@ def test_long_description_that_would_not_render_fails_twine_check(
 
 def test_sdist_bad_name_corrupt_no_pkg_info_and_incomplete_pkg_info_are_refused(
         tmp_path: Path) -> None:
-    bad_name = make_sdist(tmp_path, "demo.tar.gz")
+    bad_name = make_sdist(tmp_path, filename="demo.tar.gz")
     corrupt = tmp_path / "corrupt-1.0.tar.gz"
-    corrupt.write_bytes(make_sdist(tmp_path, "c.tar.gz").read_bytes()[:40])
+    corrupt.write_bytes(make_sdist(tmp_path, filename="c.tar.gz").read_bytes()[:40])
     (tmp_path / "nopkg").mkdir()
     no_pkg_info = make_sdist(tmp_path / "nopkg", pkg_info=None)
     (tmp_path / "nover").mkdir()
@@ -246,7 +212,7 @@ def test_sdist_bad_name_corrupt_no_pkg_info_and_incomplete_pkg_info_are_refused(
 # --- provenance and approximate routes --------------------------------------------------------
 
 def test_wheel_without_provenance_is_refused(tmp_path: Path) -> None:
-    found = refusals([make_wheel(tmp_path)], skip_tested_check=True)
+    found = refusals([demo_wheel(tmp_path)], skip_tested_check=True)
     assert rules(found) == ["provenance"] and "wasmwheel build" in found[0].reason
 
 

@@ -2,7 +2,6 @@ import json
 import zipfile
 from pathlib import Path
 
-from wasmwheel.runner.assets import driver_file
 from wasmwheel.runner.job import PLUGIN_NAME, prepare_job, pytest_arguments, write_tests_archive
 
 
@@ -58,8 +57,3 @@ def test_prepare_job_and_json(tmp_path: Path) -> None:
     for name in [*data["wheels"], data["tests"], data["plugin"]]:
         assert (path.parent / name).is_file()
     assert b"def run(" in (path.parent / data["plugin"]).read_bytes()
-
-
-def test_driver_files_ship_in_the_package() -> None:
-    for name in ["run_in_pyodide.mjs", "node_worker.mjs", "core.mjs"]:
-        assert driver_file(name).is_file()

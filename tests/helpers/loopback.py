@@ -1,4 +1,4 @@
-"""A throwaway HTTP server on 127.0.0.1 serving a directory (tests only)."""
+"""Throwaway HTTP servers on 127.0.0.1, and ports where nothing listens (tests only)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,9 @@ def serve(directory: Path) -> Iterator[str]:
 def serve_handler(handler: Callable[..., BaseRequestHandler]) -> Iterator[str]:
     """Run a threaded server on a free 127.0.0.1 port with `handler`; yield its base URL."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits for the serve loop's next poll: the default 0.5 s cost every test that much.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01},
+                              daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -38,9 +40,13 @@ def serve_handler(handler: Callable[..., BaseRequestHandler]) -> Iterator[str]:
         thread.join()
 
 
-def closed_port_url() -> str:
-    """A URL on 127.0.0.1 where nothing listens (connection refused)."""
+def free_port() -> int:
+    """A 127.0.0.1 port that was free a moment ago (for servers that cannot take port 0)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/nothing.tar.gz"
+        return int(sock.getsockname()[1])
+
+
+def closed_port_url() -> str:
+    """A URL on 127.0.0.1 where nothing listens (connection refused)."""
+    return f"http://127.0.0.1:{free_port()}/nothing.tar.gz"

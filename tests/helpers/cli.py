@@ -5,10 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
-
-REPO = Path(__file__).resolve().parents[2]
-EXAMPLE = REPO / "examples" / "fastmath"
 
 
 def wasmwheel(*args: str, check: bool = True, env: dict[str, str] | None = None,
