@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import tarfile
-import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from helpers.wheels import make_wheel
 from wasmwheel.builder import reuse
 from wasmwheel.builder.pipeline import BuildOutcome
 from wasmwheel.cli import build as build_verb
@@ -49,10 +49,8 @@ class Recorder:
 
     def build_wheel(self, path: Path, outdir: Path, route: Any, target: Target) -> BuildOutcome:
         self.builds.append((path, outdir))
-        outdir.mkdir(parents=True, exist_ok=True)
-        wheel = outdir / f"demo-1.0-cp314-cp314-{TAG}.whl"
-        with zipfile.ZipFile(wheel, "w") as archive:  # unstamped: only mtimes decide
-            archive.writestr("demo-1.0.dist-info/METADATA", "Name: demo\nVersion: 1.0\n")
+        # Unstamped: only mtimes decide whether it is reused.
+        wheel = make_wheel(outdir, "demo", "1.0", f"cp314-cp314-{TAG}")
         return BuildOutcome(wheel=wheel, provenance=None)  # type: ignore[arg-type]
 
     def run_test_command(self, project: Path, wheel: Path, **kwargs: Any) -> int:
