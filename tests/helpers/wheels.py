@@ -87,15 +87,18 @@ def make_sdist(
     version: str = "1.0",
     *,
     pkg_info: str | bytes | None = "",
+    files: Mapping[str, str | bytes] | None = None,
     filename: str | None = None,
 ) -> Path:
     """Write `<name>-<version>.tar.gz` (or `filename`) with pyproject.toml and PKG-INFO
-    (built from name and version when "", left out when None)."""
+    (built from name and version when "", left out when None), plus `files` (paths relative
+    to the sdist's top directory; a `pyproject.toml` there replaces the default one)."""
     directory.mkdir(parents=True, exist_ok=True)
     stem = re.sub(r"[-_.]+", "_", name)
     members = {"pyproject.toml": f"[project]\nname = '{name}'\n".encode()}
     if pkg_info is not None:
         members["PKG-INFO"] = _bytes(pkg_info or metadata_text(name, version))
+    members.update({path: _bytes(data) for path, data in (files or {}).items()})
     path = directory / (filename or f"{stem}-{version}.tar.gz")
     with tarfile.open(path, "w:gz") as archive:
         for member, data in members.items():

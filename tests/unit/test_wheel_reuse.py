@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import tarfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from helpers.wheels import make_wheel
+from helpers.projects import DEMO, write_tree
+from helpers.wheels import make_sdist, make_wheel
 from wasmwheel.builder import reuse
 from wasmwheel.builder.pipeline import BuildOutcome, provenance_for
 from wasmwheel.config.pins import Target, current_target
@@ -45,24 +45,15 @@ def wheel_at(directory: Path, filename: str, *, prov: Provenance | None = None,
 
 
 def make_project(root: Path, when: int = NOW - 100) -> Path:
-    (root / "src" / "demo").mkdir(parents=True)
-    (root / "tests").mkdir()
-    (root / "pyproject.toml").write_text("[project]\nname = 'demo'\nversion = '1.0'\n")
-    (root / "src" / "demo" / "__init__.py").write_text("")
-    (root / "tests" / "test_demo.py").write_text("def test(): pass\n")
+    write_tree(root, DEMO)
     for path in root.rglob("*"):
         if path.is_file():
             touch(path, when)
     return root
 
 
-def make_sdist(directory: Path, name: str = "demo", version: str = "1.0", when: int = NOW - 100) -> Path:
-    project = make_project(directory / "tree" / f"{name}-{version}")
-    (project / "PKG-INFO").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
-    sdist = directory / f"{name}-{version}.tar.gz"
-    with tarfile.open(sdist, "w:gz") as archive:
-        archive.add(project, arcname=project.name)
-    return touch(sdist, when)
+def demo_sdist(directory: Path, version: str = "1.0", when: int = NOW - 100) -> Path:
+    return touch(make_sdist(directory, "demo", version, files=DEMO), when)
 
 
 # find_built_wheel -----------------------------------------------------------------------------
@@ -85,8 +76,8 @@ def test_no_wheel_and_no_dist_is_none(tmp_path: Path) -> None:
 
 
 def test_sdist_wheels_are_matched_by_the_sdists_version(tmp_path: Path) -> None:
-    old = make_sdist(tmp_path, version="1.0")
-    new = make_sdist(tmp_path, version="1.1")
+    old = demo_sdist(tmp_path, version="1.0")
+    new = demo_sdist(tmp_path, version="1.1")
     wheel_10 = wheel_at(tmp_path, f"demo-1.0-cp314-cp314-{TAG}.whl", when=NOW)
     wheel_11 = wheel_at(tmp_path, f"demo-1.1-cp314-cp314-{TAG}.whl", when=NOW - 1)
     assert reuse.find_built_wheel(old, tmp_path, TARGET) == wheel_10
@@ -145,7 +136,7 @@ def test_unreadable_wheel_is_stale(tmp_path: Path) -> None:
 
 
 def test_a_newer_sdist_makes_its_wheel_stale(tmp_path: Path) -> None:
-    sdist = make_sdist(tmp_path)
+    sdist = demo_sdist(tmp_path)
     wheel = wheel_at(tmp_path, f"demo-1.0-cp314-cp314-{TAG}.whl", prov=provenance())
     assert reuse.rebuild_reason(wheel, sdist, TARGET) is None
     touch(sdist, NOW + 1)
@@ -211,7 +202,7 @@ def test_stale_wheel_is_rebuilt_and_said(tmp_path: Path, builds: list[tuple[Path
 
 def test_sdist_wheel_is_built_beside_the_sdist(tmp_path: Path, builds: list[tuple[Path, Path]],
                                                capsys: pytest.CaptureFixture[str]) -> None:
-    sdist = make_sdist(tmp_path)
+    sdist = demo_sdist(tmp_path)
     first = reuse.wheel_for(sdist, TARGET)
     assert builds == [(sdist, tmp_path)]
     assert reuse.wheel_for(sdist, TARGET) == first  # the second call reuses it
