@@ -42,12 +42,17 @@ def make_wheel(
     requires: Sequence[str] = (),
     metadata: str | bytes | None = None,
     filename: str | None = None,
+    omit: Sequence[str] = (),
+    compression: int = zipfile.ZIP_DEFLATED,
 ) -> Path:
     """Write `<name>-<version>-<tags>.whl` (or `filename`) into `directory` and return it.
 
-    `files` default to an empty `<name>/__init__.py`; METADATA (built from name, version and
-    `requires` unless given whole as `metadata`), WHEEL and a RECORD that matches every
-    member's bytes are added.
+    `files` default to an empty `<name>/__init__.py` (extra .dist-info files such as
+    wasmwheel.json go there too, under `<name>-<version>.dist-info/`); METADATA (built from
+    name, version and `requires` unless given whole as `metadata`), WHEEL and a RECORD that
+    matches every member's bytes are added. `omit` leaves out .dist-info files on purpose
+    ("RECORD", "WHEEL"...); `compression=zipfile.ZIP_STORED` keeps member bytes findable in
+    the file, for tests that corrupt them.
     """
     directory.mkdir(parents=True, exist_ok=True)
     stem = re.sub(r"[-_.]+", "_", name)  # wheel file names and .dist-info escape `-`
@@ -66,11 +71,13 @@ def make_wheel(
     writer = csv.writer(record, lineterminator="\n")
     writer.writerows(record_row(path, data) for path, data in members.items())
     writer.writerow([f"{info}/RECORD", "", ""])
+    members[f"{info}/RECORD"] = record.getvalue().encode()
     path = directory / (filename or f"{stem}-{version}-{tags}.whl")
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+    left_out = {f"{info}/{file}" for file in omit}
+    with zipfile.ZipFile(path, "w", compression) as archive:
         for member, data in members.items():
-            archive.writestr(member, data)
-        archive.writestr(f"{info}/RECORD", record.getvalue())
+            if member not in left_out:
+                archive.writestr(member, data)
     return path
 
 
@@ -80,15 +87,18 @@ def make_sdist(
     version: str = "1.0",
     *,
     pkg_info: str | bytes | None = "",
+    files: Mapping[str, str | bytes] | None = None,
     filename: str | None = None,
 ) -> Path:
     """Write `<name>-<version>.tar.gz` (or `filename`) with pyproject.toml and PKG-INFO
-    (built from name and version when "", left out when None)."""
+    (built from name and version when "", left out when None), plus `files` (paths relative
+    to the sdist's top directory; a `pyproject.toml` there replaces the default one)."""
     directory.mkdir(parents=True, exist_ok=True)
     stem = re.sub(r"[-_.]+", "_", name)
     members = {"pyproject.toml": f"[project]\nname = '{name}'\n".encode()}
     if pkg_info is not None:
         members["PKG-INFO"] = _bytes(pkg_info or metadata_text(name, version))
+    members.update({path: _bytes(data) for path, data in (files or {}).items()})
     path = directory / (filename or f"{stem}-{version}.tar.gz")
     with tarfile.open(path, "w:gz") as archive:
         for member, data in members.items():

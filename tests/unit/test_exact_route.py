@@ -282,12 +282,18 @@ def test_xbuildenv_then_emsdk_steps_in_route_order(site, emsdk_repo, tmp_path: P
     assert env["EM_CONFIG"].endswith(".emscripten")
 
 
-def test_patches_differing_from_pins_are_refused(tmp_path: Path) -> None:
+def patches_and_tree(tmp_path: Path, value: int) -> Path:
+    """patches/0001-value.patch (PATCH) beside em/tools/file.py saying VALUE = `value`."""
     patches = tmp_path / "patches"
     patches.mkdir()
     (patches / "0001-value.patch").write_bytes(PATCH)
     (tmp_path / "em" / "tools").mkdir(parents=True)
-    (tmp_path / "em" / "tools" / "file.py").write_text("VALUE = 1\n")
+    (tmp_path / "em" / "tools" / "file.py").write_text(f"VALUE = {value}\n")
+    return patches
+
+
+def test_patches_differing_from_pins_are_refused(tmp_path: Path) -> None:
+    patches = patches_and_tree(tmp_path, 1)
     with pytest.raises(ToolchainError, match="differ from the pins"):
         emsdk.apply_patches(tmp_path / "em", patches, {"0001-value.patch": "00" * 32})
     assert (tmp_path / "em" / "tools" / "file.py").read_text() == "VALUE = 1\n"  # untouched
@@ -296,11 +302,7 @@ def test_patches_differing_from_pins_are_refused(tmp_path: Path) -> None:
 
 
 def test_patch_that_does_not_apply_is_an_error(tmp_path: Path) -> None:
-    patches = tmp_path / "patches"
-    patches.mkdir()
-    (patches / "0001-value.patch").write_bytes(PATCH)
-    (tmp_path / "em" / "tools").mkdir(parents=True)
-    (tmp_path / "em" / "tools" / "file.py").write_text("VALUE = 7\n")
+    patches = patches_and_tree(tmp_path, 7)
     with pytest.raises(ToolchainError, match="git apply 0001-value.patch .* failed"):
         emsdk.apply_patches(tmp_path / "em", patches, {})
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import tarfile
-import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from helpers.projects import DEMO
+from helpers.wheels import make_sdist, make_wheel
 from wasmwheel.builder import reuse
 from wasmwheel.builder.pipeline import BuildOutcome
 from wasmwheel.cli import build as build_verb
@@ -18,21 +18,6 @@ from wasmwheel.config.pins import Target, current_target
 from wasmwheel.errors import ExitCode
 
 TAG = current_target().platform_tag
-
-
-def make_sdist(directory: Path, *, with_tests: bool = True) -> Path:
-    tree = directory / "tree" / "demo-1.0"
-    (tree / "demo").mkdir(parents=True)
-    (tree / "pyproject.toml").write_text("[project]\nname = 'demo'\nversion = '1.0'\n")
-    (tree / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n")
-    (tree / "demo" / "__init__.py").write_text("")
-    if with_tests:
-        (tree / "tests").mkdir()
-        (tree / "tests" / "test_demo.py").write_text("def test(): pass\n")
-    sdist = directory / "demo-1.0.tar.gz"
-    with tarfile.open(sdist, "w:gz") as archive:
-        archive.add(tree, arcname=tree.name)
-    return sdist
 
 
 class Recorder:
@@ -49,10 +34,8 @@ class Recorder:
 
     def build_wheel(self, path: Path, outdir: Path, route: Any, target: Target) -> BuildOutcome:
         self.builds.append((path, outdir))
-        outdir.mkdir(parents=True, exist_ok=True)
-        wheel = outdir / f"demo-1.0-cp314-cp314-{TAG}.whl"
-        with zipfile.ZipFile(wheel, "w") as archive:  # unstamped: only mtimes decide
-            archive.writestr("demo-1.0.dist-info/METADATA", "Name: demo\nVersion: 1.0\n")
+        # Unstamped: only mtimes decide whether it is reused.
+        wheel = make_wheel(outdir, "demo", "1.0", f"cp314-cp314-{TAG}")
         return BuildOutcome(wheel=wheel, provenance=None)  # type: ignore[arg-type]
 
     def run_test_command(self, project: Path, wheel: Path, **kwargs: Any) -> int:
@@ -74,7 +57,7 @@ def test_build_of_an_sdist_writes_beside_it_whatever_the_cwd(
     tmp_path: Path, fake: Recorder, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    sdist = make_sdist(tmp_path / "downloads")
+    sdist = make_sdist(tmp_path / "downloads", files=DEMO)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
@@ -87,7 +70,7 @@ def test_build_of_an_sdist_writes_beside_it_whatever_the_cwd(
 def test_test_of_an_sdist_finds_the_wheel_build_wrote(
     tmp_path: Path, fake: Recorder, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    sdist = make_sdist(tmp_path)
+    sdist = make_sdist(tmp_path, files=DEMO)
     assert main(["build", str(sdist)]) == 0
     assert main(["test", str(sdist)]) == 0
     assert len(fake.builds) == 1  # test reused it
@@ -100,7 +83,7 @@ def test_test_of_an_sdist_finds_the_wheel_build_wrote(
 def test_test_without_a_wheel_builds_it_with_the_route_asked_for(
     tmp_path: Path, fake: Recorder, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    sdist = make_sdist(tmp_path)
+    sdist = make_sdist(tmp_path, files=DEMO)
     assert main(["test", str(sdist), "--route", "debian"]) == 0
     assert fake.builds == [(sdist, tmp_path)]
     assert fake.routes == ["debian"]
@@ -111,7 +94,7 @@ def test_test_without_a_wheel_builds_it_with_the_route_asked_for(
 def test_test_with_wheel_tests_exactly_that_file_and_builds_nothing(
     tmp_path: Path, fake: Recorder
 ) -> None:
-    sdist = make_sdist(tmp_path)
+    sdist = make_sdist(tmp_path, files=DEMO)
     chosen = tmp_path / "elsewhere" / "demo-1.0-py3-none-any.whl"
     assert main(["test", str(sdist), "--wheel", str(chosen)]) == 0
     assert fake.builds == [] and fake.routes == []
@@ -121,7 +104,8 @@ def test_test_with_wheel_tests_exactly_that_file_and_builds_nothing(
 def test_errors_about_an_unpacked_sdist_name_the_sdist(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    sdist = make_sdist(tmp_path, with_tests=False)  # as many sdists on PyPI: no tests inside
+    untested = {name: text for name, text in DEMO.items() if not name.startswith("tests/")}
+    sdist = make_sdist(tmp_path, files=untested)  # as many sdists on PyPI: no tests inside
     wheel = tmp_path / f"demo-1.0-cp314-cp314-{TAG}.whl"
     wheel.write_bytes(b"")
     assert main(["test", str(sdist), "--wheel", str(wheel)]) == ExitCode.DATA

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import base64
-import csv
-import hashlib
-import io
 import shutil
-import zipfile
 from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
 
 import pytest
 
+from helpers.wheels import make_wheel
 from wasmwheel.builder.pipeline import build_wheel
 from wasmwheel.builder.reuse import find_built_wheel
 from wasmwheel.config.pins import Target, current_target
@@ -69,25 +65,6 @@ def test_verdict_table(filename: str, fits: bool, rule: str, words: str) -> None
 
 
 # --- build, test and publish give the same verdict for the same file ----------------------------
-
-def _wheel(directory: Path, filename: str) -> Path:
-    """A valid wheel (METADATA, WHEEL, RECORD) named `filename`, for project `demo`."""
-    directory.mkdir(parents=True, exist_ok=True)
-    files = {"demo/__init__.py": b"",
-             "demo-1.0.dist-info/METADATA": b"Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n",
-             "demo-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\n"}
-    record = io.StringIO()
-    for name, data in files.items():
-        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-        csv.writer(record, lineterminator="\n").writerow([name, f"sha256={digest}", len(data)])
-    record.write("demo-1.0.dist-info/RECORD,,\n")
-    path = directory / filename
-    with zipfile.ZipFile(path, "w") as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
-        archive.writestr("demo-1.0.dist-info/RECORD", record.getvalue())
-    return path
-
 
 class CopyRoute(Route):
     """A route whose `pyodide build` "produces" a prepared wheel file."""
@@ -180,11 +157,11 @@ def test_build_test_and_publish_agree(tags: str, tmp_path: Path,
                         lambda *args: (_ for _ in ()).throw(ReachedTheRuntimes()))
     monkeypatch.setattr(twine_check, "_run", lambda files: "".join(
         f"Checking {file}: PASSED\n" for file in files))
-    filename = f"demo-1.0-{tags.format(tag=target.platform_tag, abi=target.abi)}.whl"
-    wheel = _wheel(tmp_path / "raw", filename)
+    wheel = make_wheel(tmp_path / "raw", "demo", "1.0",
+                       tags.format(tag=target.platform_tag, abi=target.abi))
     project = _project(tmp_path / "project")
     verdicts = {
-        "policy": check_filename(filename, target).fits,
+        "policy": check_filename(wheel.name, target).fits,
         "build": _build_verdict(project, wheel, target, tmp_path / "build"),
         "test: find in dist/": _find_verdict(project, wheel, target),
         "test: --wheel": _test_verdict(project, wheel, target),

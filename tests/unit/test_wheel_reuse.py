@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import tarfile
-import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from helpers.projects import DEMO, write_tree
+from helpers.wheels import make_sdist, make_wheel
 from wasmwheel.builder import reuse
 from wasmwheel.builder.pipeline import BuildOutcome, provenance_for
 from wasmwheel.config.pins import Target, current_target
@@ -34,35 +34,26 @@ def touch(path: Path, when: int) -> Path:
     return path
 
 
-def make_wheel(directory: Path, name: str, *, prov: Provenance | None = None, when: int = NOW) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    dist, version = name.split("-")[:2]
-    with zipfile.ZipFile(directory / name, "w") as archive:
-        archive.writestr(f"{dist}-{version}.dist-info/METADATA", f"Name: {dist}\nVersion: {version}\n")
-        if prov is not None:
-            archive.writestr(f"{dist}-{version}.dist-info/{FILENAME}", prov.to_json())
-    return touch(directory / name, when)
+def wheel_at(directory: Path, filename: str, *, prov: Provenance | None = None,
+             when: int = NOW) -> Path:
+    """The wheel `filename`, stamped with `prov` when given, last modified at `when`."""
+    dist, version, tags = filename.removesuffix(".whl").split("-", 2)
+    files = {f"{dist}/__init__.py": ""}
+    if prov is not None:
+        files[f"{dist}-{version}.dist-info/{FILENAME}"] = prov.to_json()
+    return touch(make_wheel(directory, dist, version, tags, files=files), when)
 
 
 def make_project(root: Path, when: int = NOW - 100) -> Path:
-    (root / "src" / "demo").mkdir(parents=True)
-    (root / "tests").mkdir()
-    (root / "pyproject.toml").write_text("[project]\nname = 'demo'\nversion = '1.0'\n")
-    (root / "src" / "demo" / "__init__.py").write_text("")
-    (root / "tests" / "test_demo.py").write_text("def test(): pass\n")
+    write_tree(root, DEMO)
     for path in root.rglob("*"):
         if path.is_file():
             touch(path, when)
     return root
 
 
-def make_sdist(directory: Path, name: str = "demo", version: str = "1.0", when: int = NOW - 100) -> Path:
-    project = make_project(directory / "tree" / f"{name}-{version}")
-    (project / "PKG-INFO").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
-    sdist = directory / f"{name}-{version}.tar.gz"
-    with tarfile.open(sdist, "w:gz") as archive:
-        archive.add(project, arcname=project.name)
-    return touch(sdist, when)
+def demo_sdist(directory: Path, version: str = "1.0", when: int = NOW - 100) -> Path:
+    return touch(make_sdist(directory, "demo", version, files=DEMO), when)
 
 
 # find_built_wheel -----------------------------------------------------------------------------
@@ -70,11 +61,11 @@ def make_sdist(directory: Path, name: str = "demo", version: str = "1.0", when: 
 def test_finds_the_newest_wheel_of_this_project_and_target(tmp_path: Path) -> None:
     project = make_project(tmp_path / "demo")
     dist = project / "dist"
-    make_wheel(dist, f"demo-1.0-cp314-cp314-{TAG}.whl", when=NOW)
-    newest = make_wheel(dist, "demo-1.0-py3-none-any.whl", when=NOW + 5)
-    make_wheel(dist, "demo-1.0-cp314-cp314-manylinux_2_17_x86_64.whl", when=NOW + 9)  # native
-    make_wheel(dist, f"other-1.0-cp314-cp314-{TAG}.whl", when=NOW + 9)    # another project
-    make_wheel(dist, f"demo-0.9-cp314-cp314-{TAG}.whl", when=NOW + 9)     # another version
+    wheel_at(dist, f"demo-1.0-cp314-cp314-{TAG}.whl", when=NOW)
+    newest = wheel_at(dist, "demo-1.0-py3-none-any.whl", when=NOW + 5)
+    wheel_at(dist, "demo-1.0-cp314-cp314-manylinux_2_17_x86_64.whl", when=NOW + 9)  # native
+    wheel_at(dist, f"other-1.0-cp314-cp314-{TAG}.whl", when=NOW + 9)    # another project
+    wheel_at(dist, f"demo-0.9-cp314-cp314-{TAG}.whl", when=NOW + 9)     # another version
     (dist / "notes.whl").write_text("not a wheel name")
     assert reuse.find_built_wheel(project, dist, TARGET) == newest
 
@@ -85,10 +76,10 @@ def test_no_wheel_and_no_dist_is_none(tmp_path: Path) -> None:
 
 
 def test_sdist_wheels_are_matched_by_the_sdists_version(tmp_path: Path) -> None:
-    old = make_sdist(tmp_path, version="1.0")
-    new = make_sdist(tmp_path, version="1.1")
-    wheel_10 = make_wheel(tmp_path, f"demo-1.0-cp314-cp314-{TAG}.whl", when=NOW)
-    wheel_11 = make_wheel(tmp_path, f"demo-1.1-cp314-cp314-{TAG}.whl", when=NOW - 1)
+    old = demo_sdist(tmp_path, version="1.0")
+    new = demo_sdist(tmp_path, version="1.1")
+    wheel_10 = wheel_at(tmp_path, f"demo-1.0-cp314-cp314-{TAG}.whl", when=NOW)
+    wheel_11 = wheel_at(tmp_path, f"demo-1.1-cp314-cp314-{TAG}.whl", when=NOW - 1)
     assert reuse.find_built_wheel(old, tmp_path, TARGET) == wheel_10
     assert reuse.find_built_wheel(new, tmp_path, TARGET) == wheel_11
 
@@ -97,13 +88,13 @@ def test_sdist_wheels_are_matched_by_the_sdists_version(tmp_path: Path) -> None:
 
 def test_wheel_newer_than_every_source_is_reused(tmp_path: Path) -> None:
     project = make_project(tmp_path / "demo")
-    wheel = make_wheel(project / "dist", f"demo-1.0-cp314-cp314-{TAG}.whl", prov=provenance())
+    wheel = wheel_at(project / "dist", f"demo-1.0-cp314-cp314-{TAG}.whl", prov=provenance())
     assert reuse.rebuild_reason(wheel, project, TARGET) is None
 
 
 def test_a_source_edited_after_the_build_makes_it_stale(tmp_path: Path) -> None:
     project = make_project(tmp_path / "demo")
-    wheel = make_wheel(project / "dist", f"demo-1.0-cp314-cp314-{TAG}.whl", prov=provenance())
+    wheel = wheel_at(project / "dist", f"demo-1.0-cp314-cp314-{TAG}.whl", prov=provenance())
     touch(project / "src" / "demo" / "__init__.py", NOW + 1)
     reason = reuse.rebuild_reason(wheel, project, TARGET)
     assert reason == f"sources changed since {wheel.name} ({Path('src/demo/__init__.py')})"
@@ -111,17 +102,17 @@ def test_a_source_edited_after_the_build_makes_it_stale(tmp_path: Path) -> None:
 
 def test_edited_tests_and_new_outputs_do_not_make_it_stale(tmp_path: Path) -> None:
     project = make_project(tmp_path / "demo")
-    wheel = make_wheel(project / "dist", f"demo-1.0-cp314-cp314-{TAG}.whl", prov=provenance())
+    wheel = wheel_at(project / "dist", f"demo-1.0-cp314-cp314-{TAG}.whl", prov=provenance())
     touch(project / "tests" / "test_demo.py", NOW + 1)
     (project / ".wasmwheel" / "test-output").mkdir(parents=True)
     (project / ".wasmwheel" / "test-output" / "page-chromium.log").write_text("later")
-    make_wheel(project / "dist", "other-1-py3-none-any.whl", when=NOW + 2)
+    wheel_at(project / "dist", "other-1-py3-none-any.whl", when=NOW + 2)
     assert reuse.rebuild_reason(wheel, project, TARGET, unbuilt=("tests",)) is None
 
 
 def test_other_pins_make_it_stale(tmp_path: Path) -> None:
     project = make_project(tmp_path / "demo")
-    wheel = make_wheel(project / "dist", f"demo-1.0-cp314-cp314-{TAG}.whl",
+    wheel = wheel_at(project / "dist", f"demo-1.0-cp314-cp314-{TAG}.whl",
                        prov=provenance(pins_hash="0" * 16))
     reason = reuse.rebuild_reason(wheel, project, TARGET)
     assert reason == f"{wheel.name} was built with other pins than toolchain.toml's"
@@ -129,7 +120,7 @@ def test_other_pins_make_it_stale(tmp_path: Path) -> None:
 
 def test_another_route_than_the_one_asked_for_makes_it_stale(tmp_path: Path) -> None:
     project = make_project(tmp_path / "demo")
-    wheel = make_wheel(project / "dist", f"demo-1.0-cp314-cp314-{TAG}.whl", prov=provenance())
+    wheel = wheel_at(project / "dist", f"demo-1.0-cp314-cp314-{TAG}.whl", prov=provenance())
     assert reuse.rebuild_reason(wheel, project, TARGET, "debian") is None
     assert reuse.rebuild_reason(wheel, project, TARGET, "auto") is None
     assert reuse.rebuild_reason(wheel, project, TARGET, "exact") == (
@@ -145,8 +136,8 @@ def test_unreadable_wheel_is_stale(tmp_path: Path) -> None:
 
 
 def test_a_newer_sdist_makes_its_wheel_stale(tmp_path: Path) -> None:
-    sdist = make_sdist(tmp_path)
-    wheel = make_wheel(tmp_path, f"demo-1.0-cp314-cp314-{TAG}.whl", prov=provenance())
+    sdist = demo_sdist(tmp_path)
+    wheel = wheel_at(tmp_path, f"demo-1.0-cp314-cp314-{TAG}.whl", prov=provenance())
     assert reuse.rebuild_reason(wheel, sdist, TARGET) is None
     touch(sdist, NOW + 1)
     assert reuse.rebuild_reason(wheel, sdist, TARGET) == (
@@ -170,7 +161,7 @@ def builds(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Path, Path]]:
 
     def fake_build(path: Path, outdir: Path, route: FakeRoute, target: Target) -> BuildOutcome:
         calls.append((path, outdir))
-        wheel = make_wheel(outdir, f"demo-1.0-cp314-cp314-{TAG}.whl", prov=provenance(),
+        wheel = wheel_at(outdir, f"demo-1.0-cp314-cp314-{TAG}.whl", prov=provenance(),
                            when=NOW + 1000)
         return BuildOutcome(wheel=wheel, provenance=provenance())
 
@@ -193,7 +184,7 @@ def test_missing_wheel_is_built_and_said(tmp_path: Path, builds: list[tuple[Path
 def test_up_to_date_wheel_is_reused_and_said(tmp_path: Path, builds: list[tuple[Path, Path]],
                                              capsys: pytest.CaptureFixture[str]) -> None:
     project = make_project(tmp_path / "demo")
-    wheel = make_wheel(project / "dist", f"demo-1.0-cp314-cp314-{TAG}.whl", prov=provenance())
+    wheel = wheel_at(project / "dist", f"demo-1.0-cp314-cp314-{TAG}.whl", prov=provenance())
     assert reuse.wheel_for(project, TARGET) == wheel
     assert builds == []
     assert capsys.readouterr().err == f"==> using {wheel} (up to date with {project})\n"
@@ -202,7 +193,7 @@ def test_up_to_date_wheel_is_reused_and_said(tmp_path: Path, builds: list[tuple[
 def test_stale_wheel_is_rebuilt_and_said(tmp_path: Path, builds: list[tuple[Path, Path]],
                                          capsys: pytest.CaptureFixture[str]) -> None:
     project = make_project(tmp_path / "demo")
-    make_wheel(project / "dist", f"demo-1.0-cp314-cp314-{TAG}.whl", prov=provenance())
+    wheel_at(project / "dist", f"demo-1.0-cp314-cp314-{TAG}.whl", prov=provenance())
     touch(project / "pyproject.toml", NOW + 1)
     reuse.wheel_for(project, TARGET)
     assert builds == [(project, project / "dist")]
@@ -211,7 +202,7 @@ def test_stale_wheel_is_rebuilt_and_said(tmp_path: Path, builds: list[tuple[Path
 
 def test_sdist_wheel_is_built_beside_the_sdist(tmp_path: Path, builds: list[tuple[Path, Path]],
                                                capsys: pytest.CaptureFixture[str]) -> None:
-    sdist = make_sdist(tmp_path)
+    sdist = demo_sdist(tmp_path)
     first = reuse.wheel_for(sdist, TARGET)
     assert builds == [(sdist, tmp_path)]
     assert reuse.wheel_for(sdist, TARGET) == first  # the second call reuses it
@@ -240,5 +231,5 @@ def test_the_real_provenance_of_a_build_is_not_stale(tmp_path: Path) -> None:
 
     stamped = provenance_for(Route(), TARGET)  # type: ignore[arg-type]
     project = make_project(tmp_path / "demo")
-    wheel = make_wheel(project / "dist", f"demo-1.0-cp314-cp314-{TAG}.whl", prov=stamped)
+    wheel = wheel_at(project / "dist", f"demo-1.0-cp314-cp314-{TAG}.whl", prov=stamped)
     assert reuse.rebuild_reason(wheel, project, TARGET, "debian") is None
