@@ -128,6 +128,7 @@ def test_the_gate_refuses_it_before_wasmwheel_test(
     assert result.returncode == ExitCode.REFUSED, result.stderr[-3000:]
     assert f"{wheel.name}: [tested]" in result.stderr
     assert f"`wasmwheel test --wheel {wheel.name}`" in result.stderr
+    assert "--skip-tested-check" not in result.stderr  # no way out that would not work
 
 
 def test_the_readme_flow_passes_the_gate(project: Path, wheel: Path) -> None:

@@ -247,6 +247,7 @@ def test_external_wheel_never_tested_is_refused_naming_the_test_command(tmp_path
     wheel = external(tmp_path, passed=None)
     found = refusals([wheel], "pypi", external_builder="cibuildwheel")
     assert rules(found) == ["tested"] and f"--wheel {wheel.name}" in found[0].reason
+    assert "--skip-tested-check" not in found[0].reason  # it would not help: never suggest it
 
 
 def test_external_wheel_that_failed_on_node_is_refused(tmp_path: Path) -> None:

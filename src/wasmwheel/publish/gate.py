@@ -256,8 +256,9 @@ def tested(c: Candidate, ctx: Context) -> Refusal | None:
         return Refusal(c.path, "tested", f"{exc.message}: delete it and re-run `wasmwheel test`")
     if record is None:
         sha = verdicts.wheel_sha256(c.path)[:12]
+        skip = "" if c.is_external else "; or pass --skip-tested-check"  # external_build refuses it
         return Refusal(c.path, "tested", f"these bytes (sha256 {sha}...) never passed "
-                       f"`wasmwheel test --wheel {c.path.name}`; or pass --skip-tested-check")
+                       f"`wasmwheel test --wheel {c.path.name}`{skip}")
     refusal = record.refusal()
     return None if refusal is None else Refusal(c.path, "tested", refusal)
 
