@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 
 from helpers.wheels import make_sdist, make_wheel
+from wasmwheel.cli import main
 from wasmwheel.config.pins import current_target
+from wasmwheel.errors import ExitCode
 from wasmwheel.publish import GateRefused, publish, twine_check, upload
 from wasmwheel.publish.gate import GateOptions, Refusal, check_all
 from wasmwheel.publish.repositories import resolve
@@ -211,9 +213,110 @@ def test_sdist_bad_name_corrupt_no_pkg_info_and_incomplete_pkg_info_are_refused(
 
 # --- provenance and approximate routes --------------------------------------------------------
 
-def test_wheel_without_provenance_is_refused(tmp_path: Path) -> None:
-    found = refusals([demo_wheel(tmp_path)], skip_tested_check=True)
-    assert rules(found) == ["provenance"] and "wasmwheel build" in found[0].reason
+def test_wheel_without_provenance_is_refused_naming_both_ways_out(tmp_path: Path) -> None:
+    wheel = demo_wheel(tmp_path)
+    found = refusals([wheel], skip_tested_check=True)
+    assert rules(found) == ["provenance"]
+    reason = found[0].reason
+    assert "`wasmwheel build`" in reason and "--external-builder cibuildwheel" in reason
+    assert f"`wasmwheel test . --wheel {wheel}`" in reason
+
+
+# --- wheels built outside wasmwheel (cibuildwheel, pyodide-build) ------------------------------
+
+def external(tmp_path: Path, *, passed: bool | None = True, pins_hash: str = TARGET.pins_hash,
+             **kwargs: Any) -> Path:
+    """A wheel as cibuildwheel leaves it (no wasmwheel.json), maybe with a Node test record."""
+    wheel = demo_wheel(tmp_path, **kwargs)
+    if passed is not None:
+        outcome = verdicts.RuntimeOutcome("node", 0 if passed else 1, 3, 0 if passed else 1, 0)
+        verdicts.save(wheel, TARGET.name, pins_hash, [outcome])
+    return wheel
+
+
+@pytest.mark.parametrize("builder", ["cibuildwheel", "pyodide-build"])
+@pytest.mark.parametrize("repository", ["pypi", "http://127.0.0.1:9/"])
+def test_external_wheel_tested_on_node_passes_with_the_builder_stated(
+        tmp_path: Path, builder: str, repository: str) -> None:
+    wheel = external(tmp_path)
+    assert rules(refusals([wheel], repository)) == ["provenance"]  # not without the statement
+    assert refusals([wheel], repository, external_builder=builder) == []
+
+
+def test_external_wheel_never_tested_is_refused_naming_the_test_command(tmp_path: Path) -> None:
+    wheel = external(tmp_path, passed=None)
+    found = refusals([wheel], "pypi", external_builder="cibuildwheel")
+    assert rules(found) == ["tested"] and f"--wheel {wheel.name}" in found[0].reason
+    assert "--skip-tested-check" not in found[0].reason  # it would not help: never suggest it
+
+
+def test_external_wheel_that_failed_on_node_is_refused(tmp_path: Path) -> None:
+    found = refusals([external(tmp_path, passed=False)], "pypi", external_builder="cibuildwheel")
+    assert rules(found) == ["tested"] and "node: exit 1" in found[0].reason
+
+
+def test_external_wheel_tested_against_other_pins_is_refused(tmp_path: Path) -> None:
+    wheel = external(tmp_path, pins_hash="0" * 16)
+    found = refusals([wheel], "pypi", external_builder="cibuildwheel")
+    assert rules(found) == ["external"]
+    assert "other pins" in found[0].reason and f"--wheel {wheel}" in found[0].reason
+
+
+def test_external_wheel_cannot_skip_its_test_record(tmp_path: Path) -> None:
+    found = refusals([external(tmp_path, passed=None)], "pypi",
+                     external_builder="cibuildwheel", skip_tested_check=True)
+    assert rules(found) == ["external"] and "--skip-tested-check" in found[0].reason
+
+
+def test_external_builder_the_gate_does_not_know_is_refused(tmp_path: Path) -> None:
+    found = refusals([external(tmp_path)], "pypi", external_builder="my-script")
+    assert rules(found) == ["external"] and "cibuildwheel, pyodide-build" in found[0].reason
+
+
+def test_external_builder_does_not_launder_a_stamped_approximate_wheel(tmp_path: Path) -> None:
+    found = refusals([stamped(tmp_path)], "pypi", external_builder="cibuildwheel")
+    assert rules(found) == ["approximate"]
+
+
+def test_cli_dry_run_says_which_files_passed_on_the_users_word(
+        tmp_path: Path, no_uploads: list[list[str]], capsys: pytest.CaptureFixture[str]) -> None:
+    wheel = external(tmp_path)
+    argv = ["publish", "--dry-run", str(wheel)]
+    assert main(argv) == ExitCode.REFUSED
+    assert "--external-builder cibuildwheel" in capsys.readouterr().err
+    assert main([*argv, "--external-builder", "cibuildwheel"]) == 0
+    assert capsys.readouterr().out == ("dry run: 1 file(s) passed every check for pypi "
+                                       "(1 on your word: built by cibuildwheel)\n")
+
+
+def test_cli_refuses_an_unknown_external_builder_as_a_usage_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["publish", "--dry-run", "--external-builder", "my-script", str(external(tmp_path))])
+    assert code == ExitCode.USAGE
+    assert "invalid choice: 'my-script'" in capsys.readouterr().err
+
+
+def test_external_builder_leaves_stamped_wheels_to_their_own_rules(tmp_path: Path) -> None:
+    exact = stamped(tmp_path, prov=provenance(approximate=False), passed=None)
+    assert refusals([exact], "pypi", external_builder="cibuildwheel",
+                    skip_tested_check=True) == []
+
+
+def test_external_wheel_still_needs_the_pinned_tags(tmp_path: Path) -> None:
+    wheel = external(tmp_path, tags="cp314-cp314-pyemscripten_2025_0_wasm32")
+    found = refusals([wheel], "pypi", external_builder="cibuildwheel")
+    assert rules(found) == ["abi"]
+
+
+def test_publish_reports_external_wheels_as_the_users_word(
+        tmp_path: Path, no_uploads: list[list[str]], capsys: pytest.CaptureFixture[str]) -> None:
+    wheel, stamped_exact = external(tmp_path), stamped(tmp_path, prov=provenance(approximate=False))
+    result = publish([wheel, stamped_exact], "pypi", dry_run=True, external_builder="cibuildwheel")
+    assert result.external == [wheel]
+    err = capsys.readouterr().err
+    assert f"{wheel.name}: no wasmwheel provenance; accepted as built by cibuildwheel on your word" \
+        in err
+    assert "does not record its Emscripten version" in err
 
 
 def test_wheel_built_against_other_pins_is_refused(tmp_path: Path) -> None:

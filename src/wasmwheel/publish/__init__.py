@@ -21,13 +21,19 @@ from wasmwheel.publish.errors import (
     PublishError,
     UploadFailed,
 )
-from wasmwheel.publish.gate import GateOptions, check_all, unique_files
+from wasmwheel.publish.gate import (
+    EXTERNAL_BUILDERS,
+    GateOptions,
+    check_all,
+    external_wheels,
+    unique_files,
+)
 from wasmwheel.publish.refusal import Refusal
 from wasmwheel.publish.repositories import Repository, resolve
 
 __all__ = [
-    "CredentialsRejected", "GateOptions", "GateRefused", "IndexUnreachable", "PublishError",
-    "PublishResult", "Refusal", "Repository", "UploadFailed", "check_all", "publish", "resolve",
+    "EXTERNAL_BUILDERS", "CredentialsRejected", "GateOptions", "GateRefused", "IndexUnreachable",
+    "PublishError", "PublishResult", "Refusal", "Repository", "UploadFailed", "check_all", "publish", "resolve",
 ]
 
 
@@ -38,6 +44,7 @@ class PublishResult:
     uploaded: list[Path] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)   # already on the index
     dry_run: bool = False
+    external: list[Path] = field(default_factory=list)  # passed on the user's word (no provenance)
 
 
 def publish(
@@ -47,21 +54,33 @@ def publish(
     dry_run: bool = False,
     allow_approximate: bool = False,
     skip_tested_check: bool = False,
+    external_builder: str | None = None,
     target: Target | None = None,
 ) -> PublishResult:
-    """Gate every file, then upload them all (or, with dry_run, stop after the gate)."""
+    """Gate every file, then upload them all (or, with dry_run, stop after the gate).
+
+    `external_builder` is the user's statement of who built the Pyodide wheels
+    that carry no wasmwheel provenance (see `gate`): they pass only with it,
+    and only if their exact bytes passed `wasmwheel test` on Node.
+    """
     if not files:
         raise ConfigError("no files to publish", hint="pass wheels and sdists, e.g. dist/*")
     repo = resolve(repository)
-    options = GateOptions(allow_approximate=allow_approximate, skip_tested_check=skip_tested_check)
+    options = GateOptions(allow_approximate=allow_approximate, skip_tested_check=skip_tested_check,
+                          external_builder=external_builder)
     progress.step(f"checking {len(files)} file(s) for {repo.label}")
     refusals = check_all(files, repo, options, target or current_target())
     if refusals:
         raise GateRefused(refusals)
     unique = unique_files(files)
+    external = external_wheels(unique)
+    for file in external:
+        progress.info(f"{file.name}: no wasmwheel provenance; accepted as built by "
+                      f"{external_builder} on your word (the wheel does not record its Emscripten "
+                      "version); its exact bytes passed `wasmwheel test` on Node")
     if dry_run:
         for file in unique:
             progress.info(f"would upload {file.name}")
-        return PublishResult(repo.label, unique, dry_run=True)
+        return PublishResult(repo.label, unique, dry_run=True, external=external)
     outcome = upload.upload_files(unique, repo)
-    return PublishResult(repo.label, unique, outcome.uploaded, outcome.skipped)
+    return PublishResult(repo.label, unique, outcome.uploaded, outcome.skipped, external=external)

@@ -7,6 +7,22 @@ Pyodide wheel fits is wheel.compatibility's verdict, the one `build` and
 `test` use too. Native wheels and sdists published alongside get the generic
 and registry rules. `twine check` runs last, on every file whose archive and
 metadata could be read.
+
+Wheels built outside wasmwheel (cibuildwheel, `pyodide build` run directly)
+carry no `.dist-info/wasmwheel.json`, and nothing else in their bytes names
+the compiler: pyodide-build writes no Emscripten version or xbuildenv into
+the wheel (WHEEL's Generator is the build backend's, e.g. setuptools; the
+platform tag comes from the xbuildenv's ABI version, not from emcc), and a
+side module built with -O2 -g0 keeps no `producers` section, only
+`dylink.0`. What does hold: pyodide-build refuses an emcc other than the
+xbuildenv's Emscripten unless SKIP_EMSCRIPTEN_VERSION_CHECK is set, and
+cibuildwheel installs exactly that Emscripten through pyodide-build. So such
+a wheel is accepted only when the user states who built it
+(`--external-builder cibuildwheel|pyodide-build`) and its exact bytes passed
+`wasmwheel test` on Node against the current pins, the one piece of
+evidence that can be checked. The statement is reported as the user's word,
+never as a recorded toolchain: a wheel built with the check skipped (an
+approximate compiler) looks the same, and the gate cannot tell.
 """
 
 from __future__ import annotations
@@ -33,11 +49,16 @@ from wasmwheel.wheel import compatibility, verdicts
 from wasmwheel.wheel.archive import ArchiveError, read_sdist, read_wheel
 from wasmwheel.wheel.provenance import Provenance, read_provenance
 
+# The builders whose toolchain check we have read (see the module docstring): each runs
+# pyodide-build, which refuses an Emscripten other than the xbuildenv's unless told not to.
+EXTERNAL_BUILDERS = ("cibuildwheel", "pyodide-build")
+
 
 @dataclass(frozen=True)
 class GateOptions:
     allow_approximate: bool = False
     skip_tested_check: bool = False
+    external_builder: str | None = None   # who built the wheels that carry no provenance
 
 
 @dataclass(frozen=True)
@@ -58,6 +79,11 @@ class Candidate:
     tags: frozenset[Tag] = frozenset()
     has_wasm: bool = False
     provenance: Provenance | None = None
+
+    @property
+    def is_external(self) -> bool:
+        """A Pyodide wheel wasmwheel did not build: nothing in it says which toolchain did."""
+        return self.is_pyodide and self.provenance is None
 
     @property
     def is_pyodide(self) -> bool:
@@ -167,8 +193,12 @@ def provenance_exact(c: Candidate, ctx: Context) -> Refusal | None:
         return None
     prov = c.provenance
     if prov is None:
-        return Refusal(c.path, "provenance", "no wasmwheel provenance (.dist-info/wasmwheel.json): "
-                       "build it with `wasmwheel build`")
+        if ctx.options.external_builder:
+            return None  # external_build judges it
+        return Refusal(c.path, "provenance", "no wasmwheel provenance (.dist-info/wasmwheel.json), "
+                       "so nothing says which toolchain built it: build it with `wasmwheel build`, "
+                       "or, if cibuildwheel built it, test it with `wasmwheel test . --wheel "
+                       f"{c.path}` and pass --external-builder cibuildwheel")
     target = ctx.toolchain.targets.get(prov.target)
     if target is None:
         return Refusal(c.path, "provenance", f"built for target {prov.target!r}, which "
@@ -193,6 +223,30 @@ def approximate_route(c: Candidate, ctx: Context) -> Refusal | None:
                    f"{ctx.repository.label}: use your own index, or pass --allow-approximate")
 
 
+def external_build(c: Candidate, ctx: Context) -> Refusal | None:
+    """A wheel without provenance, on the user's word: its Node test is the only evidence."""
+    builder = ctx.options.external_builder
+    if not (builder and c.is_external):
+        return None
+    if builder not in EXTERNAL_BUILDERS:
+        return Refusal(c.path, "external", f"unknown --external-builder {builder!r}: "
+                       f"wasmwheel knows {', '.join(EXTERNAL_BUILDERS)}")
+    if ctx.options.skip_tested_check:
+        return Refusal(c.path, "external", f"built by {builder}, so its `wasmwheel test` record is "
+                       "the only evidence it works: --skip-tested-check does not apply to it")
+    try:
+        record = verdicts.load(c.path)
+    except verdicts.RecordError:
+        return None  # `tested` reports it
+    run = record.runs.get(verdicts.REQUIRED_RUNTIME) if record else None
+    pins = ctx.target.pins_hash
+    if run is not None and run.pins_hash != pins:
+        return Refusal(c.path, "external", f"its Node test ran against other pins ({run.pins_hash}; "
+                       f"toolchain.toml now {pins}): run `wasmwheel test . --wheel {c.path}` "
+                       "again")
+    return None  # no record or a failed run: `tested` says so
+
+
 def tested(c: Candidate, ctx: Context) -> Refusal | None:
     if not c.is_pyodide or ctx.options.skip_tested_check:
         return None
@@ -202,8 +256,9 @@ def tested(c: Candidate, ctx: Context) -> Refusal | None:
         return Refusal(c.path, "tested", f"{exc.message}: delete it and re-run `wasmwheel test`")
     if record is None:
         sha = verdicts.wheel_sha256(c.path)[:12]
+        skip = "" if c.is_external else "; or pass --skip-tested-check"  # external_build refuses it
         return Refusal(c.path, "tested", f"these bytes (sha256 {sha}...) never passed "
-                       f"`wasmwheel test --wheel {c.path.name}`; or pass --skip-tested-check")
+                       f"`wasmwheel test --wheel {c.path.name}`{skip}")
     refusal = record.refusal()
     return None if refusal is None else Refusal(c.path, "tested", refusal)
 
@@ -211,8 +266,14 @@ def tested(c: Candidate, ctx: Context) -> Refusal | None:
 Rule = Callable[[Candidate, Context], "Refusal | None"]
 RULES: tuple[Rule, ...] = (
     metadata_complete, fits_target, wasm_payload, native_platform,
-    provenance_exact, approximate_route, tested,
+    provenance_exact, approximate_route, external_build, tested,
 )
+
+
+def external_wheels(files: Iterable[Path]) -> list[Path]:
+    """The Pyodide wheels among `files` that carry no wasmwheel provenance."""
+    return [path for path in unique_files(files)
+            if isinstance(c := load(path), Candidate) and c.is_external]
 
 
 def unique_files(files: Iterable[Path]) -> list[Path]:
