@@ -47,6 +47,13 @@ sha256 = "{sha256}"
 [targets.t.emsdk]
 repository = "https://example.invalid/emsdk.git"
 revision = "{revision}"
+release = "{release}"
+
+[targets.t.emsdk.archives.linux-x86_64]
+sdk-url = "http://127.0.0.1/linux/{release}/wasm-binaries.tar.xz"
+sdk-sha256 = ""
+node-url = "http://127.0.0.1/deps/node-v99.0.0-linux-x64.tar.xz"
+node-sha256 = ""
 
 [targets.t.exact]
 uv = "0.0.1"
@@ -70,7 +77,8 @@ undefine = ["_Py_MADE_UP"]
 
 [targets.t.debian.pyconfig.define]
 _Py_OTHER = "1"
-""".replace("{sri}", SRI).replace("{sha256}", "ab" * 32).replace("{revision}", "cd" * 20)
+""".replace("{sri}", SRI).replace("{sha256}", "ab" * 32).replace(
+    "{revision}", "cd" * 20).replace("{release}", "be" * 20)
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -314,6 +322,26 @@ def test_malformed_patch_hash_is_refused(tmp_path: Path) -> None:
 def test_emsdk_revision_must_be_a_full_commit(tmp_path: Path, revision: str) -> None:
     message = refusal(tmp_path, MINIMAL.replace("cd" * 20, revision))
     assert message.startswith("[targets.t.emsdk] revision must be a full 40-hex git commit")
+
+
+@pytest.mark.parametrize("sha256", ["ab" * 31, "AB" * 32, "sha256-x"])
+def test_malformed_archive_hash_is_refused(tmp_path: Path, sha256: str) -> None:
+    message = refusal(tmp_path, replaced('sdk-sha256 = ""', f'sdk-sha256 = "{sha256}"'))
+    assert message.startswith("[targets.t.emsdk.archives.linux-x86_64] sdk-sha256 must be a "
+                              'sha256 (64 lowercase hex digits), or "" while it is not pinned yet')
+
+
+def test_an_archive_hash_is_pinned_or_explicitly_empty(tmp_path: Path) -> None:
+    text = replaced('node-sha256 = ""', f'node-sha256 = "{"ef" * 32}"')
+    archives = parse_toolchain(write(tmp_path, text)).target().emsdk.archives["linux-x86_64"]
+    assert (archives.sdk_sha256, archives.node_sha256) == ("", "ef" * 32)
+
+
+def test_sdk_url_must_be_the_pinned_releases(tmp_path: Path) -> None:
+    message = refusal(tmp_path, replaced(f"/linux/{'be' * 20}/", f"/linux/{'0f' * 20}/"))
+    assert message.startswith("[targets.pyodide-314.emsdk.archives.linux-x86_64] sdk-url"
+                              .replace("pyodide-314", "t"))
+    assert f"the URL of release {'be' * 20}" in message
 
 
 def test_an_empty_emsdk_revision_is_the_explicit_not_pinned_yet_state(tmp_path: Path) -> None:

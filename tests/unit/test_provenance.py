@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
+import json
 import zipfile
 from pathlib import Path
 
@@ -53,3 +55,17 @@ def test_wheel_for_other_platform_is_rejected() -> None:
     assert target.platform_tag in caught.value.message
     with pytest.raises(BuildError, match="CPython"):  # old: only the platform was checked
         check_wheel_tags(Path(f"demo-1.0-cp313-cp313-{target.platform_tag}.whl"), target)
+
+
+def test_sdk_verified_is_recorded_and_older_wheels_read_as_not_applicable(tmp_path: Path) -> None:
+    """The exact route records whether its Emscripten archives matched pinned sha256s."""
+    wheel = make_wheel(tmp_path)
+    (tmp_path / "out").mkdir()
+    unverified = dataclasses.replace(sample_provenance(False), route="exact", sdk_verified=False)
+    stamped = stamp_wheel(wheel, unverified, tmp_path / "out" / wheel.name)
+    assert read_provenance(stamped) == unverified
+    with zipfile.ZipFile(stamped) as archive:
+        assert json.loads(archive.read("demo-1.0.dist-info/wasmwheel.json"))["sdk_verified"] is False
+    older = {k: v for k, v in dataclasses.asdict(sample_provenance(True)).items()
+             if k != "sdk_verified"}  # a wheel stamped before the field existed
+    assert Provenance(**older).sdk_verified is None

@@ -340,6 +340,19 @@ def test_approximate_wheel_is_allowed_with_the_flag(tmp_path: Path) -> None:
     assert refusals([stamped(tmp_path)], "pypi", allow_approximate=True) == []
 
 
+def test_exact_wheel_from_an_unverified_sdk_is_refused_for_pypi_only(tmp_path: Path) -> None:
+    """sdk_verified: false = Emscripten's archives matched no pinned sha256: not proven exact."""
+    unverified = stamped(tmp_path, prov=provenance(approximate=False, sdk_verified=False))
+    found = refusals([unverified], "pypi")
+    assert rules(found) == ["sdk-unverified"]
+    assert "NOT verified" in found[0].reason and "wasmwheel toolchain pin" in found[0].reason
+    assert refusals([unverified], "pypi", allow_approximate=True) == []
+    assert refusals([unverified]) == []  # a private index: the user's own call
+    (tmp_path / "v").mkdir()
+    verified = stamped(tmp_path / "v", prov=provenance(approximate=False, sdk_verified=True))
+    assert refusals([verified], "pypi") == []
+
+
 # --- tested -----------------------------------------------------------------------------------
 
 def test_untested_wheel_is_refused_unless_the_check_is_skipped(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from helpers.loopback import closed_port_url
 from wasmwheel.cli import main
-from wasmwheel.config.pins import EmsdkPin, Target, current_target
+from wasmwheel.config.pins import Target, current_target
 from wasmwheel.errors import ConfigError, ExitCode, ToolchainError
 from wasmwheel.toolchain import routes
 from wasmwheel.toolchain.routes.debian.route import DebianRoute
@@ -45,7 +45,9 @@ def offline_target(request: pytest.FixtureRequest) -> tuple[Target, str]:
     offline = dataclasses.replace(
         target,
         xbuildenv=dataclasses.replace(target.xbuildenv, url=closed_port_url()),
-        emsdk=EmsdkPin(repository="https://github.invalid/emsdk.git", revision=revision),
+        emsdk=dataclasses.replace(
+            target.emsdk, repository="https://github.invalid/emsdk.git", revision=revision
+        ),
     )
     return offline, reason
 

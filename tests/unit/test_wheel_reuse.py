@@ -229,6 +229,9 @@ def test_the_real_provenance_of_a_build_is_not_stale(tmp_path: Path) -> None:
         def emscripten_version(self) -> str:
             return "9.9.9"
 
+        def sdk_verified(self) -> None:
+            return None
+
     stamped = provenance_for(Route(), TARGET)  # type: ignore[arg-type]
     project = make_project(tmp_path / "demo")
     wheel = wheel_at(project / "dist", f"demo-1.0-cp314-cp314-{TAG}.whl", prov=stamped)

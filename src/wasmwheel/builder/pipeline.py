@@ -48,6 +48,7 @@ def provenance_for(route: Route, target: Target) -> Provenance:
         pinned_emscripten=target.emscripten,
         pyodide=target.pyodide,
         platform_tag=target.platform_tag,
+        sdk_verified=route.sdk_verified(),
     )
 
 
@@ -67,5 +68,10 @@ def build_wheel(path: Path, outdir: Path, route: Route, target: Target) -> Build
             f"warning: {wheel.name} was built with Emscripten {provenance.emscripten}, not the pinned "
             f"{target.emscripten} ({route.name} route): it is an approximation, fine for testing, "
             "and `wasmwheel publish` refuses to send it to PyPI"
+        )
+    if provenance.sdk_verified is False:
+        progress.step(
+            f"warning: {wheel.name}: SDK archive NOT verified (no sha256 pinned): its provenance "
+            "says sdk_verified: false, and `wasmwheel publish` refuses to send it to PyPI"
         )
     return BuildOutcome(wheel=wheel, provenance=provenance)

@@ -55,6 +55,10 @@ def _is_sri(value: str) -> bool:
 _FORMATS: dict[str, tuple[Callable[[str], bool], str]] = {
     "sha256": (lambda v: bool(_SHA256.fullmatch(v)), "64 lowercase hex digits (a sha256)"),
     "sri": (_is_sri, '"sha256-", "sha384-" or "sha512-" and the digest in base64 (npm\'s integrity)'),
+    "sha256-or-unpinned": (
+        lambda v: v == NOT_PINNED_YET or bool(_SHA256.fullmatch(v)),
+        'a sha256 (64 lowercase hex digits), or "" while it is not pinned yet',
+    ),
     "git-revision": (
         lambda v: v == NOT_PINNED_YET or bool(_GIT_COMMIT.fullmatch(v)),
         'a full 40-hex git commit, or "" while it is not pinned yet',
@@ -104,9 +108,28 @@ class XbuildenvPin:
 
 
 @dataclass(frozen=True)
+class EmsdkArchivesPin:
+    """What `emsdk install <emscripten>` downloads on one platform, pinned by sha256.
+
+    wasmwheel downloads these itself, checks them, and hands them to emsdk
+    under emsdk's own file names, so emsdk downloads nothing. A sha256 may be
+    NOT_PINNED_YET: the archive is then used unverified and everything says so.
+    """
+
+    sdk_url: str  # wasm-binaries archive of the emscripten-releases build
+    sdk_sha256: str = field(metadata=_format("sha256-or-unpinned"))
+    node_url: str  # the Node emsdk's SDK uses (runs emcc's JS passes)
+    node_sha256: str = field(metadata=_format("sha256-or-unpinned"))
+
+
+@dataclass(frozen=True)
 class EmsdkPin:
     repository: str
     revision: str = field(metadata=_format("git-revision"))  # may be NOT_PINNED_YET
+    # emscripten-releases build that emsdk at `revision` maps the target's Emscripten to.
+    release: str = field(metadata=_format("git-revision"))
+    # "<os>-<arch>" (emsdk's arch names: x86_64, arm64) -> that platform's archives.
+    archives: dict[str, EmsdkArchivesPin]
     # Optional: without it, any patch set the hash-pinned xbuildenv ships is applied.
     patches: dict[str, str] = field(default_factory=dict, metadata=_format("sha256"))
 
@@ -311,6 +334,11 @@ def _check_consistency(target: Target) -> None:
     where = f"targets.{target.name}.node"
     if not target.node.version.startswith(f"{target.node.major}."):
         raise _refuse(where, "version", target.node.version, f"a Node {target.node.major}.x version")
+    for platform, archives in target.emsdk.archives.items():
+        release = target.emsdk.release
+        if release and f"/{release}/" not in archives.sdk_url:
+            raise _refuse(f"targets.{target.name}.emsdk.archives.{platform}", "sdk-url",
+                          archives.sdk_url, f"the URL of release {release} (the emsdk release key)")
     clash = sorted(set(target.debian.pyconfig.define) & set(target.debian.pyconfig.undefine))
     if clash:
         raise ConfigError(

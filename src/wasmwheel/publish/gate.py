@@ -247,6 +247,20 @@ def external_build(c: Candidate, ctx: Context) -> Refusal | None:
     return None  # no record or a failed run: `tested` says so
 
 
+def sdk_verified(c: Candidate, ctx: Context) -> Refusal | None:
+    """Emscripten installed from archives no pinned sha256 checked: not proven to be the
+    pinned toolchain, so PyPI (where an upload is permanent) gets the approximate rule."""
+    prov = c.provenance
+    if not (prov and prov.sdk_verified is False and ctx.repository.public_pypi):
+        return None
+    if ctx.options.allow_approximate:
+        return None
+    return Refusal(c.path, "sdk-unverified", "built by an Emscripten SDK whose archives were NOT "
+                   "verified (no sha256 pinned in toolchain.toml); not for "
+                   f"{ctx.repository.label}: pin them (`wasmwheel toolchain pin`) and rebuild, "
+                   "or pass --allow-approximate")
+
+
 def tested(c: Candidate, ctx: Context) -> Refusal | None:
     if not c.is_pyodide or ctx.options.skip_tested_check:
         return None
@@ -266,7 +280,7 @@ def tested(c: Candidate, ctx: Context) -> Refusal | None:
 Rule = Callable[[Candidate, Context], "Refusal | None"]
 RULES: tuple[Rule, ...] = (
     metadata_complete, fits_target, wasm_payload, native_platform,
-    provenance_exact, approximate_route, external_build, tested,
+    provenance_exact, approximate_route, sdk_verified, external_build, tested,
 )
 
 

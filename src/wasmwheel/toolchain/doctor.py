@@ -39,5 +39,14 @@ def render(target: Target) -> tuple[str, bool]:
             lines.append(f"             fix: {status.fix}")
         ready = ready or status.installed
     if not ready:
-        lines += ["", "no route is ready: run `wasmwheel toolchain install` (auto picks a route)"]
+        lines += ["", _next_step(target)]
     return "\n".join(lines), ready
+
+
+def _next_step(target: Target) -> str:
+    """What to run when nothing is ready: only a command that can work from here."""
+    usable = [name for name in ROUTE_NAMES if make_route(name, target).available() is None]
+    if not usable:
+        return "no route is ready and none can be installed here: see each route's problems above"
+    return (f"no route is ready: run `wasmwheel toolchain install` (auto picks one; "
+            f"installable here: {', '.join(usable)})")

@@ -67,9 +67,25 @@ def verify_file(path: Path, expected: ExpectedHash, *, source: str) -> None:
 
 def fetch(url: str, dest: Path, expected: ExpectedHash, *, timeout: float = 60) -> Path:
     """Download `url` to `dest`, verified against `expected`. Returns `dest`."""
+    _download(url, dest, expected.algorithm, expected, timeout)
+    return dest
+
+
+def fetch_unpinned(url: str, dest: Path, *, timeout: float = 60) -> str:
+    """Download `url` to `dest` with NO pin to check; return its sha256 (hex).
+
+    Only for artifacts whose pin is explicitly "not pinned yet": the caller
+    must record the returned hash and say the file is unverified.
+    """
+    return _download(url, dest, "sha256", None, timeout).hex()
+
+
+def _download(
+    url: str, dest: Path, algorithm: str, expected: ExpectedHash | None, timeout: float
+) -> bytes:
     dest.parent.mkdir(parents=True, exist_ok=True)
     partial = dest.with_name(f"{dest.name}.download-{os.getpid()}")
-    hasher = hashlib.new(expected.algorithm)
+    hasher = hashlib.new(algorithm)
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response, partial.open("wb") as out:
             total = int(response.headers.get("Content-Length") or 0)
@@ -80,7 +96,7 @@ def fetch(url: str, dest: Path, expected: ExpectedHash, *, timeout: float = 60) 
                 progress.advance(len(chunk))
             progress.done()
         actual = hasher.digest()
-        if actual != expected.digest:
+        if expected is not None and actual != expected.digest:
             raise HashMismatchError(
                 f"{url} does not match its pinned hash "
                 f"(expected {expected.describe(expected.digest)}, got {expected.describe(actual)})",
@@ -88,7 +104,7 @@ def fetch(url: str, dest: Path, expected: ExpectedHash, *, timeout: float = 60) 
                 "Update the pin in toolchain.toml only if you trust the new file",
             )
         partial.replace(dest)
-        return dest
+        return actual
     except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
         if isinstance(exc, urllib.error.HTTPError):
             exc.close()  # an HTTPError holds the response's socket open

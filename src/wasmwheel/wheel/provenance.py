@@ -34,6 +34,9 @@ class Provenance:
     pyodide: str
     platform_tag: str
     wasmwheel: str = __version__
+    # The exact route: were Emscripten's archives checked against pinned sha256s?
+    # False = installed from archives NOT verified (none pinned); None = not applicable.
+    sdk_verified: bool | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"

@@ -58,6 +58,11 @@ class Route(ABC):
     def install(self) -> None:
         """Provision the route into the cache; idempotent, locked, all-or-nothing."""
 
+    def sdk_verified(self) -> bool | None:
+        """Whether the installed Emscripten's archives were checked against pinned hashes;
+        None where the route installs no pinned archives (debian, system)."""
+        return None
+
     @abstractmethod
     def emscripten_version(self) -> str:
         """The Emscripten version this route compiles with (after install)."""

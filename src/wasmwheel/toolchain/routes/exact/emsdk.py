@@ -69,24 +69,32 @@ def clone_at_revision(pin: EmsdkPin, dest: Path) -> str:
     return head
 
 
-def _emsdk(emsdk_dir: Path, *args: str) -> None:
+def emsdk_env(arch: str) -> dict[str, str]:
+    """emsdk's environment: keep (and so use) the archives wasmwheel placed in
+    downloads/, and pick the same architecture wasmwheel pinned the archives for."""
+    return os.environ | {"EMSDK_KEEP_DOWNLOADS": "1", "EMSDK_ARCH": arch, "EMSDK_NOTTY": "1"}
+
+
+def _emsdk(emsdk_dir: Path, arch: str, *args: str) -> None:
     # Streamed to stderr: stdout carries only results (`wasmwheel build` prints the wheel).
-    result = run_streamed([str(emsdk_dir / "emsdk"), *args], cwd=emsdk_dir)
+    result = run_streamed([str(emsdk_dir / "emsdk"), *args], cwd=emsdk_dir, env=emsdk_env(arch))
     if result.returncode != 0:
         raise ToolchainError(
             failure_message(f"emsdk {' '.join(args)}", result.returncode, result.stdout),
-            hint="emsdk downloads the SDK from its own storage: check that it is reachable",
+            hint="emsdk unpacks the archives wasmwheel placed in its downloads/ folder; "
+            "the output above says which step failed",
         )
 
 
-def install_sdk(emsdk_dir: Path, version: str) -> None:
-    """`emsdk install`: fetches the Emscripten release the pinned emsdk maps `version` to."""
+def install_sdk(emsdk_dir: Path, version: str, arch: str) -> None:
+    """`emsdk install`: installs the Emscripten release the pinned emsdk maps `version` to,
+    from the archives already in its downloads/ folder."""
     progress.step(f"installing Emscripten {version} with emsdk")
-    _emsdk(emsdk_dir, "install", "--build=Release", version)
+    _emsdk(emsdk_dir, arch, "install", "--build=Release", version)
 
 
-def activate_sdk(emsdk_dir: Path, version: str) -> None:
-    _emsdk(emsdk_dir, "activate", "--embedded", "--build=Release", version)
+def activate_sdk(emsdk_dir: Path, version: str, arch: str) -> None:
+    _emsdk(emsdk_dir, arch, "activate", "--embedded", "--build=Release", version)
 
 
 def sha256_of(path: Path) -> str:
