@@ -44,7 +44,8 @@ EXIT_CODES: dict[int, str] = {
     ExitCode.INTERNAL: "internal error: a bug in wasmwheel (please report it)",
     ExitCode.BUILD_FAILED: "the project did not compile: no wheel was made",
     ExitCode.IO: "a file cannot be written: the cache directory, the output directory, a full disk",
-    ExitCode.TEMPORARY: "a download or the package index failed; retrying later may work",
+    ExitCode.TEMPORARY: "a download or the package index failed, or `cache prune` kept an entry "
+    "another wasmwheel was using; retrying later may work",
     ExitCode.PROTOCOL: "the package index refused an upload",
     ExitCode.REFUSED: "publishing refused: the gate rejected a file, or credentials were rejected",
     ExitCode.CONFIG: "toolchain.toml, [tool.wasmwheel] or a WASMWHEEL_* variable is wrong",
@@ -107,6 +108,12 @@ class CacheError(WasmwheelError):
     """The cache directory cannot be created or written."""
 
     return_code = ExitCode.IO
+
+
+class CacheBusyError(CacheError):
+    """`cache prune` kept entries another wasmwheel process is using (try again later)."""
+
+    return_code = ExitCode.TEMPORARY
 
 
 class DownloadError(ToolchainError):

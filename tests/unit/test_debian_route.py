@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,8 @@ import pytest
 from helpers.wheels import make_wheel
 from wasmwheel.config.pins import current_target
 from wasmwheel.errors import BuildError, ToolchainError
-from wasmwheel.toolchain import cache
+from wasmwheel.toolchain import cache, cache_admin
+from wasmwheel.toolchain.routes.debian import chroot
 from wasmwheel.toolchain.routes.debian.route import DebianRoute
 
 
@@ -90,3 +92,32 @@ def test_complete_entry_makes_install_a_no_op(
     (route.entry / cache.STAMP).write_text("{}")
     route.install()  # would debootstrap if it did anything
     assert route.status().installed
+
+
+def test_concurrent_builds_share_only_what_they_read(
+    route: DebianRoute, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Each build gets its own TMPDIR and HOME and writes no bytecode into the shared chroot."""
+    monkeypatch.setattr(DebianRoute, "available", lambda self: None)
+    route.root.mkdir(parents=True)
+    (route.entry / cache.STAMP).write_text("{}")
+    seen: list[dict[str, str]] = []
+
+    def fake_run(root: Path, argv: list[str], env: dict[str, str], **kwargs: object) -> object:
+        seen.append(dict(env))
+        work = root / env["TMPDIR"].lstrip("/")
+        assert work.is_dir() and (root / env["HOME"].lstrip("/")).is_dir()
+        (work.parent / "dist").mkdir()
+        make_wheel(work.parent / "dist", "demo", "1.0", "py3-none-any")
+        return subprocess.CompletedProcess(argv, 0, "", "")
+
+    monkeypatch.setattr(chroot, "run", fake_run)
+    (tmp_path / "src").mkdir()
+    for _ in range(2):
+        route.build(tmp_path / "src", tmp_path / "out")
+    first, second = seen
+    assert first["PYTHONDONTWRITEBYTECODE"] == "1"
+    assert first["HOME"] != second["HOME"] and first["TMPDIR"] != second["TMPDIR"]
+    assert first["HOME"].startswith("/tmp/wasmwheel-build-")
+    assert cache_admin.is_held(cache.use_file(route.entry))  # prune leaves it alone now
+    cache.release_holds()

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from wasmwheel import __version__
-from wasmwheel.cli import build, doctor, publish, run_tests, toolchain
+from wasmwheel.cli import build, cache, doctor, publish, run_tests, toolchain
 from wasmwheel.errors import ExitCode, UsageError, WasmwheelError, describe_exit_codes
 
 DEBUG_ENV = "WASMWHEEL_DEBUG"
@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true",
                         help=f"show tracebacks for errors (or set {DEBUG_ENV}=1)")
     verbs = parser.add_subparsers(dest="verb", metavar="COMMAND", required=True)
-    for verb in (toolchain, doctor, build, run_tests, publish):
+    for verb in (toolchain, doctor, build, run_tests, publish, cache):
         verb.add_parser(verbs)
     return parser
 

@@ -39,6 +39,12 @@ VENV = "/opt/wasmwheel/venv"
 XBUILDENV = "/opt/wasmwheel/xbuildenv"
 INSTALL_FIX = "wasmwheel toolchain install --route debian"
 _SMOKE_C = "int wasmwheel_smoke(int x) { return x + 1; }\n"
+# A build only reads the shared chroot, so concurrent builds cannot race on it: no
+# bytecode written beside shared modules (install precompiles them, see
+# _precompile); Emscripten's cache is filled at install (_check) and locks itself.
+SHARED_READ_ONLY = {"PYTHONDONTWRITEBYTECODE": "1"}
+# Python code every build runs: compiled once at install, never by a build.
+_PRECOMPILED = (VENV, "/usr/share/emscripten")
 _VERSIONS_PY = "import sys, pyodide_build; print(sys.version.split()[0], pyodide_build.__version__)"
 
 
@@ -116,7 +122,7 @@ class DebianRoute(Route):
         return re.split(r"[+~-]", pinned)[0]  # Debian version "X.Y.Z+dfsg...-N" -> "X.Y.Z"
 
     def install(self) -> None:
-        if cache.is_complete(self.entry):
+        if cache.hold(self.entry):  # installed: keep it ours (no prune) while we run
             return
         if (reason := self.available()) is not None:
             raise ToolchainError(reason, hint="run as root on Linux, or use --route exact")
@@ -132,12 +138,15 @@ class DebianRoute(Route):
                 self._create_chroot(root, mirror)
                 self._create_venv(root)
                 self._assemble_xbuildenv(root, dist)
+                self._precompile(root)
                 info = self._check(root)
                 (scratch / "route.json").write_text(json.dumps(info, indent=2))
             progress.info(f"debian route ready in {self.entry}")
+        cache.hold(self.entry)
 
     def build(self, source_dir: Path, outdir: Path) -> Path:
-        if not cache.is_complete(self.entry):
+        # Held until we exit: `cache prune` cannot remove the chroot under a running build.
+        if not cache.hold(self.entry):
             raise ToolchainError("the debian route is not installed", hint=f"run `{INSTALL_FIX}`")
         if (reason := self.available()) is not None:  # entering the chroot needs root too
             raise ToolchainError(reason, hint="run as root, or build with --route exact")
@@ -152,6 +161,7 @@ class DebianRoute(Route):
                 ignore=shutil.ignore_patterns(".pyodide_build"),
             )
             (work / "tmp").mkdir()
+            (work / "home").mkdir()
             progress.step(
                 f"building {source_dir.name} with pyodide build "
                 f"(Debian Emscripten {self.emscripten_version()}, approximate)"
@@ -159,8 +169,10 @@ class DebianRoute(Route):
             result = chroot.run(
                 self.root,
                 ["pyodide", "build", "--outdir", f"{inside}/dist", "."],
-                # TMPDIR: emcc's response files and pyodide-build's scratch go away with `work`.
-                self.build_env(TMPDIR=f"{inside}/tmp"),
+                # Builds share the chroot and may run at once: each gets its own TMPDIR
+                # (emcc's response files, pyodide-build's scratch) and HOME (pip's and
+                # platformdirs' caches), all gone with `work`. See SHARED_READ_ONLY.
+                self.build_env(TMPDIR=f"{inside}/tmp", HOME=f"{inside}/home", **SHARED_READ_ONLY),
                 cwd=f"{inside}/src",
                 stream=True,
             )
@@ -208,6 +220,16 @@ class DebianRoute(Route):
             f"pip install {spec}",
             "check that PyPI is reachable from the chroot (proxy, PIP_INDEX_URL, CA bundle)",
         )
+
+    def _precompile(self, root: Path) -> None:
+        """Bytecode for the shared Python code, so that no build ever writes it.
+
+        pip and Debian's postinst compile most of it already; this makes it a property
+        of the route rather than of their defaults. A file that does not compile (a
+        test fixture with deliberate syntax errors) is skipped, not an error.
+        """
+        python = f"python{self.target.python_major_minor}"
+        chroot.run(root, [python, "-m", "compileall", "-q", "-j0", *_PRECOMPILED], self._env())
 
     def _assemble_xbuildenv(self, root: Path, dist: Path) -> None:
         progress.step(f"assembling the Pyodide {self.target.pyodide} cross-build environment")

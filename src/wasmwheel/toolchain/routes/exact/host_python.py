@@ -28,6 +28,14 @@ def _run(args: list[str], what: str, *, hint: str | None = None) -> str:
     return result.stdout.strip()
 
 
+def uv_entry(version: str) -> Path:
+    return cache.cache_root() / "uv" / f"uv-{version}"
+
+
+def python_entry(target: Target) -> Path:
+    return cache.cache_root() / "python" / f"cpython-{target.python}-uv{target.exact.uv}"
+
+
 def ensure_uv(version: str) -> Path:
     """Install uv==`version` from PyPI into the cache if needed; return the `uv` executable."""
 
@@ -42,7 +50,7 @@ def ensure_uv(version: str) -> Path:
         if not (scratch / "bin" / "uv").is_file():
             raise ToolchainError(f"uv=={version} has no uv binary for this platform")
 
-    entry = cache.ensure(cache.cache_root() / "uv" / f"uv-{version}", {"uv": version}, populate)
+    entry = cache.ensure(uv_entry(version), {"uv": version}, populate)
     return entry / "bin" / "uv"
 
 
@@ -55,7 +63,7 @@ def interpreter_version(python: Path) -> str:
 
 def ensure_python(target: Target, uv: Path) -> Path:
     """Install CPython `target.python` with uv if needed; return its interpreter."""
-    entry = cache.cache_root() / "python" / f"cpython-{target.python}-uv{target.exact.uv}"
+    entry = python_entry(target)
     if cache.is_complete(entry):
         return entry / str(cache.read_stamp(entry)["interpreter"])
     with cache.locked(entry):

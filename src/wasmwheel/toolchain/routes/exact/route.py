@@ -182,7 +182,8 @@ class ExactRoute(Route):
         return str(stamp.get("emscripten", self.target.emscripten))
 
     def build(self, source_dir: Path, outdir: Path) -> Path:
-        if not cache.is_complete(self.entry):
+        # Held until we exit, with the CPython its venv runs on: `cache prune` skips both.
+        if not (cache.hold(self.entry) and cache.hold(host_python.python_entry(self.target))):
             raise ToolchainError(
                 f"the exact toolchain for {self.target.name} is not installed",
                 hint="run `wasmwheel toolchain install --route exact`",
