@@ -394,7 +394,14 @@ def no_host_python(monkeypatch) -> None:
         script.chmod(0o755)
 
     monkeypatch.setattr(host_python, "ensure_uv", lambda version: Path("uv"))
-    monkeypatch.setattr(host_python, "ensure_python", lambda target, uv: Path("python"))
+    def python(target: Target, uv: Path) -> Path:
+        # A complete entry where the real one would be: `build` holds it like the toolchain.
+        entry = host_python.python_entry(target)
+        with cache.atomic_entry(entry, {"python": target.python}) as scratch:
+            (scratch / "bin").mkdir()
+        return entry / "bin" / "python"
+
+    monkeypatch.setattr(host_python, "ensure_python", python)
     monkeypatch.setattr(host_python, "create_build_venv", venv)
 
 
