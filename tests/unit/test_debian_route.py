@@ -12,6 +12,7 @@ from wasmwheel.config.pins import current_target
 from wasmwheel.errors import BuildError, ToolchainError
 from wasmwheel.toolchain import cache
 from wasmwheel.toolchain.routes.debian.route import DebianRoute
+from wasmwheel.wheel.reproducible import DEFAULT_EPOCH
 
 
 @pytest.fixture
@@ -37,7 +38,7 @@ def test_status_before_install(route: DebianRoute) -> None:
 
 def test_build_before_install_says_how_to_fix(route: DebianRoute, tmp_path: Path) -> None:
     with pytest.raises(ToolchainError) as info:
-        route.build(tmp_path, tmp_path / "out")
+        route.build(tmp_path, tmp_path / "out", source_date_epoch=DEFAULT_EPOCH)
     assert "--route debian" in (info.value.hint or "")
 
 

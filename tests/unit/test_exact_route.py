@@ -19,6 +19,7 @@ from wasmwheel.errors import ConfigError, DownloadError, HashMismatchError, Tool
 from wasmwheel.toolchain import cache
 from wasmwheel.toolchain.routes.exact import emsdk, official_xbuildenv
 from wasmwheel.toolchain.routes.exact.route import ExactRoute
+from wasmwheel.wheel.reproducible import DEFAULT_EPOCH
 
 PATCH = b"""\
 diff --git a/tools/file.py b/tools/file.py
@@ -359,7 +360,7 @@ def test_failed_install_leaves_no_entry(site, emsdk_repo) -> None:
     assert not route.entry.exists()
     assert [p.name for p in route.entry.parent.iterdir()] == [route.entry.name + ".lock"]
     with pytest.raises(ToolchainError, match="not installed"):
-        route.build(Path("."), Path("dist"))
+        route.build(Path("."), Path("dist"), source_date_epoch=DEFAULT_EPOCH)
 
 
 def test_emsdk_output_goes_to_stderr_and_its_failure_is_summarised(

@@ -29,7 +29,7 @@ from wasmwheel import progress
 from wasmwheel.errors import BuildError, ToolchainError
 from wasmwheel.toolchain import cache
 from wasmwheel.toolchain.failure import failure_message
-from wasmwheel.toolchain.pyodide_build import BUILD_HINT
+from wasmwheel.toolchain.pyodide_build import BUILD_HINT, reproducibility_env
 from wasmwheel.toolchain.pyodide_runtime import ensure_pyodide_dist
 from wasmwheel.toolchain.routes.base import Route, RouteStatus
 from wasmwheel.toolchain.routes.debian import chroot
@@ -136,7 +136,7 @@ class DebianRoute(Route):
                 (scratch / "route.json").write_text(json.dumps(info, indent=2))
             progress.info(f"debian route ready in {self.entry}")
 
-    def build(self, source_dir: Path, outdir: Path) -> Path:
+    def build(self, source_dir: Path, outdir: Path, *, source_date_epoch: int) -> Path:
         if not cache.is_complete(self.entry):
             raise ToolchainError("the debian route is not installed", hint=f"run `{INSTALL_FIX}`")
         if (reason := self.available()) is not None:  # entering the chroot needs root too
@@ -160,7 +160,10 @@ class DebianRoute(Route):
                 self.root,
                 ["pyodide", "build", "--outdir", f"{inside}/dist", "."],
                 # TMPDIR: emcc's response files and pyodide-build's scratch go away with `work`.
-                self.build_env(TMPDIR=f"{inside}/tmp"),
+                self.build_env(
+                    TMPDIR=f"{inside}/tmp",
+                    **reproducibility_env(f"{inside}/src", source_date_epoch, {}),
+                ),
                 cwd=f"{inside}/src",
                 stream=True,
             )
