@@ -75,7 +75,7 @@ def build_checked(
         if twice:
             # Zip times have a 2-second resolution: a second build inside the same
             # two seconds could hide a timestamp leak.
-            time.sleep(max(0.0, ZIP_TIME_RESOLUTION - (time.monotonic() - started)))
+            _pause(max(0.0, ZIP_TIME_RESOLUTION - (time.monotonic() - started)))
             progress.step("building again in another staging directory, to compare")
             second = build_stamped(path, scratch / "second", route, target, found.epoch)
             _require_identical(first.wheel, second.wheel, "the two builds", HINT)
@@ -93,6 +93,10 @@ def build_checked(
     outcome = BuildOutcome(wheel=dest, provenance=first.provenance)
     warn_if_approximate(outcome, target)
     return CheckedOutcome(outcome=outcome, sha256=sha256_of(dest))
+
+
+def _pause(seconds: float) -> None:
+    time.sleep(seconds)
 
 
 def _require_identical(first: Path, second: Path, what: str, hint: str) -> None:

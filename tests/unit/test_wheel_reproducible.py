@@ -275,7 +275,7 @@ def project(tmp_path: Path) -> Path:
 @pytest.fixture
 def no_wait(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     waits: list[float] = []
-    monkeypatch.setattr(reproducibility.time, "sleep", waits.append)
+    monkeypatch.setattr(reproducibility, "_pause", waits.append)
     return waits
 
 
