@@ -36,7 +36,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def add_parser(verbs: Any) -> None:
-    build = verbs.add_parser("build", help="compile a project or sdist to a Pyodide wheel")
+    build = verbs.add_parser(
+        "build", help="compile a project or sdist to a Pyodide wheel",
+        description="Compile a project or sdist to a Pyodide wheel and print its path. Wheels are "
+        "byte-reproducible: every member is dated $SOURCE_DATE_EPOCH (default: the sdist's "
+        "PKG-INFO time, else the last git commit's, else 1980-01-01), in a fixed order with "
+        "normal modes.",
+    )
     build.add_argument("path", nargs="?", default=".", help="project directory or sdist (default: .)")
     build.add_argument("--outdir", help="where the wheel goes (default: PATH/dist for a project, "
                        "the sdist's own directory for an sdist; `wasmwheel test` looks there)")
