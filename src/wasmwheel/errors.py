@@ -36,8 +36,9 @@ EXIT_CODES: dict[int, str] = {
     1: "`wasmwheel test` passes pytest's code through: 1 tests failed, 2 interrupted, "
     "3 pytest internal error, 4 pytest usage error, 5 no tests collected",
     ExitCode.USAGE: "bad command line (unknown flag, missing argument)",
-    ExitCode.DATA: "the input is unusable: not a Python project or sdist, or a download whose "
-    "bytes differ from the pinned hash",
+    ExitCode.DATA: "the input is unusable: not a Python project or sdist, a download whose "
+    "bytes differ from the pinned hash, or builds of it that are not byte-identical "
+    "(`build --reproducible-check`, `--compare`)",
     ExitCode.NO_INPUT: "the project, sdist or wheel given does not exist",
     ExitCode.UNAVAILABLE: "a tool is missing or could not run: a toolchain route, twine, Node, "
     "a browser, or the test run itself (not: tests failed)",
@@ -132,6 +133,16 @@ class BuildError(WasmwheelError):
     """Compiling the project failed."""
 
     return_code = ExitCode.BUILD_FAILED
+
+
+class NotReproducibleError(WasmwheelError):
+    """Two builds of the same source (or a build and a given wheel) are not byte-identical.
+
+    DATA, not BUILD_FAILED: everything compiled; what is wrong is a property of
+    the source (a date or a path baked in), and rebuilding will not change it.
+    """
+
+    return_code = ExitCode.DATA
 
 
 class TestRunError(WasmwheelError):

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import tarfile
 from pathlib import Path
 
@@ -17,6 +15,7 @@ import pytest
 
 from helpers.cli import wasmwheel
 from helpers.paths import EXAMPLE
+from helpers.sdists import MSGPACK, download_sdist
 from wasmwheel.config.pins import current_target
 from wasmwheel.errors import ExitCode
 from wasmwheel.wheel.provenance import read_provenance
@@ -29,7 +28,7 @@ EXAMPLE_WHEEL_NAME = f"fastmath-0.1.0-cp314-cp314-{current_target().platform_tag
 # Real projects whose sdists carry their test suites: (requirement, test dir).
 SDISTS = [
     pytest.param("markupsafe==3.0.4", "tests", id="markupsafe-setuptools-c"),
-    pytest.param("msgpack==1.2.4", "test", id="msgpack-cython-c"),
+    pytest.param(MSGPACK, "test", id="msgpack-cython-c"),
 ]
 
 
@@ -94,12 +93,7 @@ def test_compile_error_fails_cleanly(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("requirement", "test_dir"), SDISTS)
 def test_real_sdist_from_pypi_builds_and_passes(requirement: str, test_dir: str,
                                                 tmp_path: Path) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
-         "--dest", str(tmp_path / "sdist"), requirement],
-        check=True, capture_output=True, text=True,
-    )
-    (sdist,) = (tmp_path / "sdist").glob("*.tar.gz")
+    sdist = download_sdist(requirement, tmp_path / "sdist")
     built = wasmwheel("build", str(sdist), "--outdir", str(tmp_path / "dist"))
     wheel = Path(built.stdout.strip().splitlines()[-1])
     assert wheel.name.endswith(f"-{current_target().platform_tag}.whl")

@@ -18,6 +18,7 @@ from wasmwheel.toolchain import cache
 from wasmwheel.toolchain.node import ensure_node
 from wasmwheel.toolchain.pyodide_runtime import ensure_pyodide_dist
 from wasmwheel.toolchain.routes.debian.route import DebianRoute
+from wasmwheel.wheel.reproducible import DEFAULT_EPOCH
 
 pytestmark = pytest.mark.integration
 
@@ -149,7 +150,7 @@ def test_wheel_builds_and_runs_in_pyodide(
     route: DebianRoute, target: Target, tmp_path: Path
 ) -> None:
     project = write_project(tmp_path / "proj")
-    wheel = route.build(project, tmp_path / "out")
+    wheel = route.build(project, tmp_path / "out", source_date_epoch=DEFAULT_EPOCH)
     assert wheel.parent == tmp_path / "out"
     assert wheel.name.endswith(f"-{target.platform_tag}.whl")
     with zipfile.ZipFile(wheel) as archive:
@@ -188,7 +189,7 @@ def test_wheel_builds_and_runs_in_pyodide(
 def test_compile_error_is_a_build_error(route: DebianRoute, tmp_path: Path) -> None:
     project = write_project(tmp_path / "broken", broken=True)
     with pytest.raises(BuildError, match="pyodide build of broken failed") as failure:
-        route.build(project, tmp_path / "out")
+        route.build(project, tmp_path / "out", source_date_epoch=DEFAULT_EPOCH)
     # The summary names the compiler's own diagnostic, not the build frontend's traceback.
     assert "tinyc.c:23:1: error: unknown type name 'this'" in failure.value.message
     assert "Traceback" not in failure.value.message

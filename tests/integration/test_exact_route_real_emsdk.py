@@ -40,6 +40,7 @@ from wasmwheel.config.pins import Target, parse_toolchain
 from wasmwheel.toolchain import cache
 from wasmwheel.toolchain.routes.exact import emsdk, host_python, official_xbuildenv, sdk_archives
 from wasmwheel.toolchain.routes.exact.route import ExactRoute
+from wasmwheel.wheel.reproducible import DEFAULT_EPOCH
 
 MIRRORS = ("WASMWHEEL_TEST_EMSDK_GIT", "WASMWHEEL_TEST_EMSCRIPTEN_GIT", "WASMWHEEL_TEST_PYODIDE_GIT")
 MISSING = [name for name in MIRRORS if not os.environ.get(name)]
@@ -218,7 +219,7 @@ def test_real_emsdk_installs_stand_in_archives_applies_real_patches_and_is_used(
     # Used: the build runs with this emsdk's emcc first on PATH.
     project = tmp_path / "project"
     project.mkdir()
-    wheel = route.build(project, tmp_path / "out")
+    wheel = route.build(project, tmp_path / "out", source_date_epoch=DEFAULT_EPOCH)
     assert wheel.name == "demo-1.0-py3-none-any.whl"
     env = dict(line.split("=", 1) for line in
                (tmp_path / "out" / "build-env.txt").read_text().splitlines() if "=" in line)

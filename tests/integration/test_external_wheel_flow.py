@@ -33,6 +33,7 @@ from wasmwheel.config.pins import current_target
 from wasmwheel.errors import ExitCode
 from wasmwheel.toolchain.routes import make_route
 from wasmwheel.wheel.provenance import read_provenance
+from wasmwheel.wheel.reproducible import DEFAULT_EPOCH
 
 pytestmark = pytest.mark.integration
 
@@ -91,7 +92,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("dist", "build", ".wasmwheel"))
     route = make_route("debian", current_target())
     route.install()
-    route.build(root, root / "dist")  # `pyodide build`'s own output: nothing of wasmwheel's added
+    route.build(root, root / "dist", source_date_epoch=DEFAULT_EPOCH)  # `pyodide build`'s own output: nothing of wasmwheel's added
     return root
 
 

@@ -14,6 +14,7 @@ from wasmwheel.errors import BuildError, ToolchainError
 from wasmwheel.toolchain import cache, cache_admin
 from wasmwheel.toolchain.routes.debian import chroot
 from wasmwheel.toolchain.routes.debian.route import DebianRoute
+from wasmwheel.wheel.reproducible import DEFAULT_EPOCH
 
 
 @pytest.fixture
@@ -39,7 +40,7 @@ def test_status_before_install(route: DebianRoute) -> None:
 
 def test_build_before_install_says_how_to_fix(route: DebianRoute, tmp_path: Path) -> None:
     with pytest.raises(ToolchainError) as info:
-        route.build(tmp_path, tmp_path / "out")
+        route.build(tmp_path, tmp_path / "out", source_date_epoch=DEFAULT_EPOCH)
     assert "--route debian" in (info.value.hint or "")
 
 
@@ -114,7 +115,7 @@ def test_concurrent_builds_share_only_what_they_read(
     monkeypatch.setattr(chroot, "run", fake_run)
     (tmp_path / "src").mkdir()
     for _ in range(2):
-        route.build(tmp_path / "src", tmp_path / "out")
+        route.build(tmp_path / "src", tmp_path / "out", source_date_epoch=DEFAULT_EPOCH)
     first, second = seen
     assert first["PYTHONDONTWRITEBYTECODE"] == "1"
     assert first["HOME"] != second["HOME"] and first["TMPDIR"] != second["TMPDIR"]

@@ -20,6 +20,7 @@ from wasmwheel.errors import ConfigError, DownloadError, HashMismatchError, Tool
 from wasmwheel.toolchain import cache, doctor
 from wasmwheel.toolchain.routes.exact import emsdk, host_python, official_xbuildenv, sdk_archives
 from wasmwheel.toolchain.routes.exact.route import ExactRoute
+from wasmwheel.wheel.reproducible import DEFAULT_EPOCH
 
 PATCH = b"""\
 diff --git a/tools/file.py b/tools/file.py
@@ -513,7 +514,7 @@ def test_build_runs_pyodide_with_the_installed_emsdk(
 ) -> None:
     route = route_for(exact_target(site, emsdk_repo, storage))
     route.install()
-    wheel = route.build(tmp_path, tmp_path / "out")
+    wheel = route.build(tmp_path, tmp_path / "out", source_date_epoch=DEFAULT_EPOCH)
     assert wheel.name == "demo-1.0-py3-none-any.whl"
     env = dict(line.split("=", 1) for line in
                (route.entry / "venv" / "build-env.txt").read_text().splitlines() if "=" in line)
@@ -607,7 +608,7 @@ def test_failed_install_leaves_no_entry(site, emsdk_repo, storage) -> None:
         route.install()
     only_lock_and(route)
     with pytest.raises(ToolchainError, match="not installed"):
-        route.build(Path("."), Path("dist"))
+        route.build(Path("."), Path("dist"), source_date_epoch=DEFAULT_EPOCH)
 
 
 def test_emsdk_output_goes_to_stderr_and_its_failure_is_summarised(

@@ -9,6 +9,7 @@ import pytest
 from wasmwheel.config.pins import Target, current_target
 from wasmwheel.errors import ToolchainError
 from wasmwheel.toolchain.routes.system import SystemRoute, parse_emcc_version
+from wasmwheel.wheel.reproducible import DEFAULT_EPOCH
 
 
 def tool(bin_dir: Path, name: str, body: str) -> None:
@@ -150,9 +151,10 @@ def test_build_runs_pyodide_build_and_returns_the_wheel(
     tool(bin_dir, "pyodide", FAKE_PYODIDE)
     monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")  # the stand-in uses env and touch
     monkeypatch.setenv("PYODIDE_ROOT", "/somewhere/else")
+    monkeypatch.setenv("CFLAGS", "-DUSER_FLAG")
     source, outdir = tmp_path / "project", tmp_path / "dist"
     source.mkdir()
-    wheel = SystemRoute(target, tmp_path).build(source, outdir)
+    wheel = SystemRoute(target, tmp_path).build(source, outdir, source_date_epoch=1700000000)
     assert wheel == outdir / "demo-1.0-py3-none-any.whl"
     env = dict(
         line.split("=", 1) for line in (outdir / "env.txt").read_text().splitlines() if "=" in line
@@ -160,6 +162,11 @@ def test_build_runs_pyodide_build_and_returns_the_wheel(
     assert env["PYODIDE_SKIP_EMSCRIPTEN_INSTALL"] == "1"  # never an unpinned emsdk behind our back
     assert "PYODIDE_ROOT" not in env
     assert ("SKIP_EMSCRIPTEN_VERSION_CHECK" in env) is (not exact)
+    # Reproducibility: the epoch reaches the backend, the staging path never reaches the
+    # binary, and the user's own CFLAGS survive.
+    assert env["SOURCE_DATE_EPOCH"] == "1700000000"
+    assert env["CFLAGS"] == f"-DUSER_FLAG -ffile-prefix-map={source}=."
+    assert env["CXXFLAGS"] == f"-ffile-prefix-map={source}=."
 
 
 def test_build_failure_is_a_build_error(bin_dir: Path, target: Target, tmp_path: Path) -> None:
@@ -170,4 +177,5 @@ def test_build_failure_is_a_build_error(bin_dir: Path, target: Target, tmp_path:
     tool(bin_dir, "pyodide", "echo 'compile error' >&2\nexit 1\n")
     (tmp_path / "project").mkdir()
     with pytest.raises(BuildError, match="exit 1"):
-        SystemRoute(target, tmp_path).build(tmp_path / "project", tmp_path / "dist")
+        SystemRoute(target, tmp_path).build(tmp_path / "project", tmp_path / "dist",
+                                          source_date_epoch=DEFAULT_EPOCH)

@@ -85,7 +85,7 @@ class CopyRoute(Route):
     def emscripten_version(self) -> str:
         return self.target.emscripten
 
-    def build(self, source_dir: Path, outdir: Path) -> Path:
+    def build(self, source_dir: Path, outdir: Path, *, source_date_epoch: int) -> Path:
         outdir.mkdir(parents=True, exist_ok=True)
         return Path(shutil.copy2(self.produces, outdir / self.produces.name))
 

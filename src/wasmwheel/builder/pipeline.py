@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wasmwheel import progress
+from wasmwheel.builder.source_date import describe as source_date_describe
+from wasmwheel.builder.source_date import source_date
 from wasmwheel.config.pins import Target
 from wasmwheel.config.project import stage
 from wasmwheel.errors import BuildError
@@ -54,24 +56,39 @@ def provenance_for(route: Route, target: Target) -> Provenance:
 
 def build_wheel(path: Path, outdir: Path, route: Route, target: Target) -> BuildOutcome:
     route.install()
+    found = source_date(path)
+    progress.step(f"SOURCE_DATE_EPOCH={source_date_describe(found)}")
+    outcome = build_stamped(path, outdir, route, target, found.epoch)
+    warn_if_approximate(outcome, target)
+    return outcome
+
+
+def build_stamped(
+    path: Path, outdir: Path, route: Route, target: Target, source_date_epoch: int
+) -> BuildOutcome:
+    """Stage `path` in a fresh temporary directory, build it, check it and stamp it into `outdir`."""
     with tempfile.TemporaryDirectory(prefix="wasmwheel-build-") as tmp:
         workdir = Path(tmp)
         project = stage(path, workdir / "src")
         progress.step(f"building {project.origin} with the {route.name} route")
-        raw = route.build(project.root, workdir / "out")
+        raw = route.build(project.root, workdir / "out", source_date_epoch=source_date_epoch)
         check_wheel_tags(raw, target)
         provenance = provenance_for(route, target)
         outdir.mkdir(parents=True, exist_ok=True)
-        wheel = stamp_wheel(raw, provenance, outdir / raw.name)
+        wheel = stamp_wheel(raw, provenance, outdir / raw.name, source_date_epoch=source_date_epoch)
+    return BuildOutcome(wheel=wheel, provenance=provenance)
+
+
+def warn_if_approximate(outcome: BuildOutcome, target: Target) -> None:
+    provenance = outcome.provenance
     if provenance.approximate:
         progress.step(
-            f"warning: {wheel.name} was built with Emscripten {provenance.emscripten}, not the pinned "
-            f"{target.emscripten} ({route.name} route): it is an approximation, fine for testing, "
-            "and `wasmwheel publish` refuses to send it to PyPI"
+            f"warning: {outcome.wheel.name} was built with Emscripten {provenance.emscripten}, not "
+            f"the pinned {target.emscripten} ({provenance.route} route): it is an approximation, "
+            "fine for testing, and `wasmwheel publish` refuses to send it to PyPI"
         )
     if provenance.sdk_verified is False:
         progress.step(
-            f"warning: {wheel.name}: SDK archive NOT verified (no sha256 pinned): its provenance "
-            "says sdk_verified: false, and `wasmwheel publish` refuses to send it to PyPI"
+            f"warning: {outcome.wheel.name}: SDK archive NOT verified (no sha256 pinned): its "
+            "provenance says sdk_verified: false, and `wasmwheel publish` refuses to send it to PyPI"
         )
-    return BuildOutcome(wheel=wheel, provenance=provenance)

@@ -6,7 +6,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from wasmwheel import progress
 from wasmwheel.builder.pipeline import build_wheel
+from wasmwheel.builder.reproducibility import build_checked, check_compare_target
 from wasmwheel.cli.options import add_route_option
 from wasmwheel.config.pins import current_target
 from wasmwheel.config.project import check_source, wheel_dir
@@ -18,16 +20,42 @@ def run(args: argparse.Namespace) -> int:
     source = Path(args.path).expanduser()
     check_source(source)  # before any toolchain work: bad input fails fast
     outdir = Path(args.outdir) if args.outdir else wheel_dir(source)
+    compare = Path(args.compare).expanduser() if args.compare else None
+    if compare is not None:
+        check_compare_target(compare)  # also before the toolchain: a typo fails in a second
     route = select_route(requested_route(args.route), target)
+    if args.reproducible_check or compare is not None:
+        checked = build_checked(source, outdir, route, target,
+                                twice=args.reproducible_check, compare=compare)
+        progress.step(f"reproducible: sha256 {checked.sha256}")
+        print(checked.outcome.wheel)  # stdout stays exactly the wheel's path
+        return 0
     outcome = build_wheel(source, outdir, route, target)
     print(outcome.wheel)  # the only line on stdout: the wheel's path
     return 0
 
 
 def add_parser(verbs: Any) -> None:
-    build = verbs.add_parser("build", help="compile a project or sdist to a Pyodide wheel")
+    build = verbs.add_parser(
+        "build", help="compile a project or sdist to a Pyodide wheel",
+        description="Compile a project or sdist to a Pyodide wheel and print its path. Wheels are "
+        "byte-reproducible: every member is dated $SOURCE_DATE_EPOCH (default: the sdist's "
+        "PKG-INFO time, else the last git commit's, else 1980-01-01), in a fixed order with "
+        "normal modes.",
+    )
     build.add_argument("path", nargs="?", default=".", help="project directory or sdist (default: .)")
     build.add_argument("--outdir", help="where the wheel goes (default: PATH/dist for a project, "
                        "the sdist's own directory for an sdist; `wasmwheel test` looks there)")
+    build.add_argument(
+        "--reproducible-check", action="store_true",
+        help="build twice, in different staging directories and seconds apart, and fail "
+        "(exit 65, naming the first differing member) unless the wheels are byte-identical; "
+        "the wheel reaches --outdir only if they are",
+    )
+    build.add_argument(
+        "--compare", metavar="OTHER.whl",
+        help="fail (exit 65, naming the first differing member) unless the wheel built here is "
+        "byte-identical to OTHER.whl, e.g. one built in Docker, a Nix shell or CI",
+    )
     add_route_option(build)
     build.set_defaults(func=run)

@@ -32,6 +32,26 @@ def build_environment(extra: Mapping[str, str]) -> dict[str, str]:
     return env
 
 
+def reproducibility_env(
+    source_dir: str, source_date_epoch: int, environ: Mapping[str, str]
+) -> dict[str, str]:
+    """What makes a build reproducible, as variables for `pyodide build`.
+
+    SOURCE_DATE_EPOCH reaches the build backend (setuptools' and hatchling's
+    zip times) and anything that stamps a date. The staging directory is a
+    fresh temporary path per build; `-ffile-prefix-map` rewrites it to `.`
+    wherever the compiler would record it (`__FILE__` in asserts, debug info),
+    since backends such as CMake's pass absolute source paths. pyodide-build
+    appends CFLAGS/CXXFLAGS from its environment to the target's flags, so the
+    user's own (in `environ`) are kept in front.
+    """
+    prefix_map = f"-ffile-prefix-map={source_dir}=."
+    env = {"SOURCE_DATE_EPOCH": str(source_date_epoch)}
+    for name in ("CFLAGS", "CXXFLAGS"):
+        env[name] = f"{environ.get(name, '')} {prefix_map}".strip()
+    return env
+
+
 def run_pyodide_build(
     command: list[str], source_dir: Path, outdir: Path, env: Mapping[str, str]
 ) -> Path:

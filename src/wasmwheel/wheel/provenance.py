@@ -19,6 +19,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from wasmwheel import __version__
+from wasmwheel.wheel.reproducible import (
+    DEFAULT_EPOCH,
+    canonical_info,
+    canonical_info_like,
+    canonical_order,
+)
 
 FILENAME = "wasmwheel.json"
 
@@ -55,30 +61,40 @@ def _record_hash(data: bytes) -> str:
     return f"sha256={digest}"
 
 
-def stamp_wheel(wheel: Path, provenance: Provenance, dest: Path) -> Path:
-    """Write a copy of `wheel` at `dest` with the provenance file added and RECORD updated."""
+def stamp_wheel(
+    wheel: Path, provenance: Provenance, dest: Path, *, source_date_epoch: int = DEFAULT_EPOCH
+) -> Path:
+    """Write a copy of `wheel` at `dest` with the provenance file added and RECORD rewritten.
+
+    The copy is canonical (wheel.reproducible): every member dated
+    `source_date_epoch`, normal modes, sorted, RECORD last; RECORD is
+    regenerated from the members' bytes, so it is as deterministic as they are.
+    """
     partial = dest.with_name(f".{dest.name}.partial-{os.getpid()}")
     try:
-        with zipfile.ZipFile(wheel) as src, zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as out:
-            names = src.namelist()
-            dist_info = _dist_info_dir(names)
+        with zipfile.ZipFile(wheel) as src:
+            dist_info = _dist_info_dir(src.namelist())
             record_name = f"{dist_info}/RECORD"
             prov_name = f"{dist_info}/{FILENAME}"
-            payload = provenance.to_json().encode()
-            rows: list[list[str]] = []
-            for info in src.infolist():
-                if info.filename in (record_name, prov_name):
-                    continue
-                out.writestr(info, src.read(info.filename))
-            out.writestr(prov_name, payload)
-            for row in csv.reader(io.StringIO(src.read(record_name).decode())):
-                if row and row[0] not in (record_name, prov_name):
-                    rows.append(row)
-            rows.append([prov_name, _record_hash(payload), str(len(payload))])
-            rows.append([record_name, "", ""])
-            buffer = io.StringIO()
-            csv.writer(buffer, lineterminator="\n").writerows(rows)
-            out.writestr(record_name, buffer.getvalue())
+            members = {
+                info.filename: (canonical_info_like(info, source_date_epoch), src.read(info))
+                for info in src.infolist()
+                if info.filename not in (record_name, prov_name)
+            }
+        members[prov_name] = (canonical_info(prov_name, source_date_epoch),
+                              provenance.to_json().encode())
+        order = canonical_order([*members, record_name], dist_info)
+        rows = [[name, _record_hash(members[name][1]), str(len(members[name][1]))]
+                for name in order if name != record_name and not name.endswith("/")]
+        rows.append([record_name, "", ""])
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(rows)
+        members[record_name] = (canonical_info(record_name, source_date_epoch),
+                                buffer.getvalue().encode())
+        with zipfile.ZipFile(partial, "w") as out:
+            for name in order:
+                info, data = members[name]
+                out.writestr(info, data)
         partial.replace(dest)
         return dest
     finally:

@@ -68,6 +68,10 @@ class Route(ABC):
         """The Emscripten version this route compiles with (after install)."""
 
     @abstractmethod
-    def build(self, source_dir: Path, outdir: Path) -> Path:
+    def build(self, source_dir: Path, outdir: Path, *, source_date_epoch: int) -> Path:
         """Run `pyodide build` on `source_dir` (a project directory the route may
-        freely modify), write the wheel into `outdir` and return its path."""
+        freely modify), write the wheel into `outdir` and return its path.
+
+        The build sees SOURCE_DATE_EPOCH=`source_date_epoch` and compiler flags
+        that keep `source_dir`'s path out of the binary
+        (`pyodide_build.reproducibility_env`)."""

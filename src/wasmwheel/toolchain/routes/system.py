@@ -17,7 +17,11 @@ from pathlib import Path
 
 from wasmwheel import progress
 from wasmwheel.errors import ToolchainError
-from wasmwheel.toolchain.pyodide_build import build_environment, run_pyodide_build
+from wasmwheel.toolchain.pyodide_build import (
+    build_environment,
+    reproducibility_env,
+    run_pyodide_build,
+)
 from wasmwheel.toolchain.routes.base import Route, RouteStatus
 
 _VERSION = re.compile(r"(\d+\.\d+\.\d+)")
@@ -174,9 +178,9 @@ class SystemRoute(Route):
             )
         return self.emcc_version
 
-    def build(self, source_dir: Path, outdir: Path) -> Path:
+    def build(self, source_dir: Path, outdir: Path, *, source_date_epoch: int) -> Path:
         self.install()
-        extra: dict[str, str] = {}
+        extra = reproducibility_env(str(source_dir), source_date_epoch, os.environ)
         if self.approximate:
             progress.info(
                 f"building with Emscripten {self.emcc_version} instead of "

@@ -29,7 +29,7 @@ from wasmwheel import progress
 from wasmwheel.errors import BuildError, ToolchainError
 from wasmwheel.toolchain import cache
 from wasmwheel.toolchain.failure import failure_message
-from wasmwheel.toolchain.pyodide_build import BUILD_HINT
+from wasmwheel.toolchain.pyodide_build import BUILD_HINT, reproducibility_env
 from wasmwheel.toolchain.pyodide_runtime import ensure_pyodide_dist
 from wasmwheel.toolchain.routes.base import Route, RouteStatus
 from wasmwheel.toolchain.routes.debian import chroot
@@ -144,7 +144,7 @@ class DebianRoute(Route):
             progress.info(f"debian route ready in {self.entry}")
         cache.hold(self.entry)
 
-    def build(self, source_dir: Path, outdir: Path) -> Path:
+    def build(self, source_dir: Path, outdir: Path, *, source_date_epoch: int) -> Path:
         # Held until we exit: `cache prune` cannot remove the chroot under a running build.
         if not cache.hold(self.entry):
             raise ToolchainError("the debian route is not installed", hint=f"run `{INSTALL_FIX}`")
@@ -172,7 +172,12 @@ class DebianRoute(Route):
                 # Builds share the chroot and may run at once: each gets its own TMPDIR
                 # (emcc's response files, pyodide-build's scratch) and HOME (pip's and
                 # platformdirs' caches), all gone with `work`. See SHARED_READ_ONLY.
-                self.build_env(TMPDIR=f"{inside}/tmp", HOME=f"{inside}/home", **SHARED_READ_ONLY),
+                self.build_env(
+                    TMPDIR=f"{inside}/tmp",
+                    HOME=f"{inside}/home",
+                    **SHARED_READ_ONLY,
+                    **reproducibility_env(f"{inside}/src", source_date_epoch, {}),
+                ),
                 cwd=f"{inside}/src",
                 stream=True,
             )

@@ -14,13 +14,18 @@ applied patch's sha256.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 from wasmwheel import progress
 from wasmwheel.errors import ConfigError, ToolchainError
 from wasmwheel.toolchain import cache
-from wasmwheel.toolchain.pyodide_build import build_environment, run_pyodide_build
+from wasmwheel.toolchain.pyodide_build import (
+    build_environment,
+    reproducibility_env,
+    run_pyodide_build,
+)
 from wasmwheel.toolchain.routes.base import Route, RouteStatus
 from wasmwheel.toolchain.routes.exact import emsdk, host_python, official_xbuildenv, sdk_archives
 
@@ -181,7 +186,7 @@ class ExactRoute(Route):
         stamp = cache.read_stamp(self.entry)
         return str(stamp.get("emscripten", self.target.emscripten))
 
-    def build(self, source_dir: Path, outdir: Path) -> Path:
+    def build(self, source_dir: Path, outdir: Path, *, source_date_epoch: int) -> Path:
         # Held until we exit, with the CPython its venv runs on: `cache prune` skips both.
         if not (cache.hold(self.entry) and cache.hold(host_python.python_entry(self.target))):
             raise ToolchainError(
@@ -189,7 +194,9 @@ class ExactRoute(Route):
                 hint="run `wasmwheel toolchain install --route exact`",
             )
         env = build_environment(
-            emsdk.environment(self.emsdk_dir) | {"PYODIDE_XBUILDENV_PATH": str(self.xbuildenv_root)}
+            emsdk.environment(self.emsdk_dir)
+            | {"PYODIDE_XBUILDENV_PATH": str(self.xbuildenv_root)}
+            | reproducibility_env(str(source_dir), source_date_epoch, os.environ)
         )
         return run_pyodide_build(
             [str(self.entry / "venv" / "bin" / "pyodide")], source_dir, outdir, env
