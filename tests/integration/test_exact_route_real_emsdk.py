@@ -169,7 +169,16 @@ def test_real_emsdk_installs_stand_in_archives_applies_real_patches_and_is_used(
     monkeypatch.setenv(emsdk.REPOSITORY_ENV, os.environ["WASMWHEEL_TEST_EMSDK_GIT"])
     monkeypatch.setenv("EMCC_LOG", str(tmp_path / "emcc.log"))
     monkeypatch.setattr(host_python, "ensure_uv", lambda version: Path("uv"))
-    monkeypatch.setattr(host_python, "ensure_python", lambda t, uv: Path("python"))
+
+    def stand_in_python(t: Target, uv: Path) -> Path:
+        # uv's CPython comes from GitHub: a complete entry stands where the real one would be
+        # (`build` holds it, as it holds the toolchain).
+        entry = host_python.python_entry(t)
+        with cache.atomic_entry(entry, {"python": t.python}) as scratch:
+            (scratch / "bin").mkdir()
+        return entry / "bin" / "python"
+
+    monkeypatch.setattr(host_python, "ensure_python", stand_in_python)
 
     def stand_in_venv(t: Target, uv: Path, python: Path, venv: Path) -> None:
         (venv / "bin").mkdir(parents=True)
