@@ -79,6 +79,13 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session(default=False)
+def image(session: nox.Session) -> None:
+    """Build the Docker image with toolchain.toml's pins (args: --route, --base, --no-browsers, --extra-ca)."""
+    session.install(str(ROOT))
+    session.run("python", str(ROOT / "docker" / "image.py"), *session.posargs)
+
+
+@nox.session(default=False)
 def publish(session: nox.Session) -> None:
     """Publish wheels/sdists through the gate (args go to `wasmwheel publish`, e.g. -r testpypi dist/*)."""
     session.install(str(ROOT))

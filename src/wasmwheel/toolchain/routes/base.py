@@ -24,6 +24,7 @@ class RouteStatus:
     installed: bool
     approximate: bool
     location: Path | None = None
+    where: str | None = None           # where the toolchain lives, in words ("this system", ...)
     emscripten: str | None = None      # version actually in use
     python: str | None = None          # the Python running pyodide-build
     pyodide_build: str | None = None
