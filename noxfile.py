@@ -94,10 +94,11 @@ def publish(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def lint(session: nox.Session) -> None:
-    """Static checks: ruff and mypy --strict."""
+    """Static checks: ruff, mypy --strict and hadolint (the Dockerfile)."""
     session.install("-e", str(ROOT), *_groups("lint", "test"))  # mypy reads pytest's types too
-    session.run("ruff", "check", "src", "tests", "benchmarks", "noxfile.py")
+    session.run("ruff", "check", "src", "tests", "benchmarks", "noxfile.py", "docker")
     session.run("mypy")
+    session.run("hadolint", "--failure-threshold", "info", str(ROOT / "Dockerfile"))
 
 
 @nox.session
