@@ -82,9 +82,18 @@ RUN --mount=type=secret,id=extra-ca \
     wasmwheel-with-ca wasmwheel toolchain install --route debian \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log /root/.cache /tmp/*
 
+# Not built where this project is developed (emsdk's storage is out of reach);
+# reviewed against the pins: git clones emsdk at [emsdk] revision (refused if
+# not a 40-hex commit), `emsdk install` fetches the target's Emscripten (its
+# archives are deleted after unpacking), Pyodide's patches come from the
+# xbuildenv checked against [xbuildenv] sha256, uv [exact] from PyPI installs
+# CPython <python>, and a venv gets pyodide-build <pyodide-build>. emcc may add
+# libraries to its cache while linking, so that cache is writable by any uid.
 FROM cli AS route-exact
 RUN --mount=type=secret,id=extra-ca \
     wasmwheel-with-ca wasmwheel toolchain install --route exact \
+ && find "$WASMWHEEL_CACHE_DIR/toolchains" -path '*/upstream/emscripten/cache' -type d \
+      -prune -exec chmod -R a+rwX {} + \
  && rm -rf /root/.cache /tmp/*
 
 # ---------------------------------------------------------------------------
