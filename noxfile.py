@@ -79,6 +79,13 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session(default=False)
+def image(session: nox.Session) -> None:
+    """Build the Docker image with toolchain.toml's pins (args: --route, --base, --no-browsers, --extra-ca)."""
+    session.install(str(ROOT))
+    session.run("python", str(ROOT / "docker" / "image.py"), *session.posargs)
+
+
+@nox.session(default=False)
 def publish(session: nox.Session) -> None:
     """Publish wheels/sdists through the gate (args go to `wasmwheel publish`, e.g. -r testpypi dist/*)."""
     session.install(str(ROOT))
@@ -87,10 +94,11 @@ def publish(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def lint(session: nox.Session) -> None:
-    """Static checks: ruff and mypy --strict."""
+    """Static checks: ruff, mypy --strict and hadolint (the Dockerfile)."""
     session.install("-e", str(ROOT), *_groups("lint", "test"))  # mypy reads pytest's types too
-    session.run("ruff", "check", "src", "tests", "benchmarks", "noxfile.py")
+    session.run("ruff", "check", "src", "tests", "benchmarks", "noxfile.py", "docker")
     session.run("mypy")
+    session.run("hadolint", "--failure-threshold", "info", str(ROOT / "Dockerfile"))
 
 
 @nox.session

@@ -102,6 +102,12 @@ def test_no_file_outside_toolchain_toml_spells_a_pin() -> None:
     assert not found, "read these from toolchain.toml instead:\n" + "\n".join(found)
 
 
+def test_the_image_files_are_checked() -> None:
+    """The Dockerfile and its scripts get their pins as build arguments: they are scanned."""
+    scanned = {p.relative_to(REPO).as_posix() for p in filter(checked, repository_files())}
+    assert {"Dockerfile", "docker/entrypoint.sh", "docker/image.py", "Makefile"} <= scanned
+
+
 def test_the_token_pattern_is_strict_enough() -> None:
     regex = pattern("5.0.3")
     assert regex.search("emscripten 5.0.3 here") and regex.search('"v5.0.3"')

@@ -33,6 +33,8 @@ def render(target: Target) -> tuple[str, bool]:
         kind = "approximate" if status.approximate else "exact"
         detail = f"emscripten {status.emscripten}" if status.emscripten else ""
         lines.append(f"  route    {status.route:<7} {state:<14} {kind:<12} {detail}".rstrip())
+        if status.installed and status.where:
+            lines.append(f"             in {status.where}")
         for problem in status.problems:
             lines.append(f"             - {problem}")
         if status.fix and not status.installed:

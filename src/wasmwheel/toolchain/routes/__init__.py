@@ -1,8 +1,10 @@
 """Choosing a toolchain route: explicit, or `auto`.
 
-auto picks, in order: an exact toolchain already in the cache; an `emcc` on
-PATH that matches the pins exactly (image, Nix shell); the exact route when
-its sources are reachable; otherwise the debian route, saying so in one line.
+auto picks, in order: an exact toolchain already in the cache; the debian
+route installed in this system (a container image chose it when it was
+built); an `emcc` on PATH that matches the pins exactly (image, Nix shell);
+the exact route when its sources are reachable; otherwise the debian route,
+saying so in one line.
 """
 
 from __future__ import annotations
@@ -45,23 +47,25 @@ def select_route(name: str, target: Target) -> Route:
     """Return the route to use; raises ToolchainError with the reason if none can work."""
     if name != "auto":
         route = make_route(name, target)
-        if not route.status().installed:
+        if not route.is_installed():
             reason = route.available()
             if reason:
                 raise ToolchainError(f"the {name} route cannot be used here: {reason}")
         return route
     exact = make_route("exact", target)
-    if exact.status().installed:
+    if exact.is_installed():
         return exact
+    debian = DebianRoute(target, cache.cache_root())
+    if debian.in_place and debian.is_installed():
+        return debian  # the image's own toolchain: no probing, no message
     system = make_route("system", target)
     if system.available() is None and not system.approximate:
         return system
     exact_reason = exact.available()
     if exact_reason is None:
         return exact
-    debian = make_route("debian", target)
     debian_reason = debian.available()
-    if debian_reason is None or debian.status().installed:
+    if debian_reason is None or debian.is_installed():
         progress.step(
             f"exact toolchain unreachable ({exact_reason}); using the debian route "
             f"(approximate: Debian's Emscripten, not {target.emscripten})"

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from wasmwheel.config.pins import Target
+from wasmwheel.toolchain import cache
 
 
 @dataclass
@@ -24,6 +25,7 @@ class RouteStatus:
     installed: bool
     approximate: bool
     location: Path | None = None
+    where: str | None = None           # where the toolchain lives, in words ("this system", ...)
     emscripten: str | None = None      # version actually in use
     python: str | None = None          # the Python running pyodide-build
     pyodide_build: str | None = None
@@ -45,6 +47,10 @@ class Route(ABC):
     def entry(self) -> Path:
         """This route's cache entry for this target; new pins mean a new entry."""
         return self.cache_dir / "toolchains" / f"{self.target.name}-{self.name}-{self.target.pins_hash}"
+
+    def is_installed(self) -> bool:
+        """Ready to build, from local state only (no probing: route selection asks it first)."""
+        return cache.is_complete(self.entry)
 
     @abstractmethod
     def available(self) -> str | None:

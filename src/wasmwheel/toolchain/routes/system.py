@@ -138,6 +138,9 @@ class SystemRoute(Route):
             )
         return found
 
+    def is_installed(self) -> bool:
+        return not self.missing()
+
     def available(self) -> str | None:
         missing = self.missing()
         return "; ".join(missing) if missing else None

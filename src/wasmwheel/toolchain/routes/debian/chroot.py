@@ -289,32 +289,20 @@ def debootstrap(root: Path, suite: str, mirror: str) -> None:
     )
 
 
-def configure(root: Path, *, suite: str, mirror: str, ca_bundle: Path | None) -> None:
-    """apt sources and options, the host CA bundle and resolver files, no docs."""
-    (root / "etc/apt/sources.list").write_text(f"deb {mirror} {suite} main\n")
+def configure_apt(root: Path) -> None:
+    """apt's options (no recommends, expired snapshots accepted) and dpkg's (no docs)."""
+    (root / "etc/apt/apt.conf.d").mkdir(parents=True, exist_ok=True)
     (root / "etc/apt/apt.conf.d/99wasmwheel").write_text(_APT_CONF)
     (root / "etc/dpkg/dpkg.cfg.d").mkdir(parents=True, exist_ok=True)
     (root / "etc/dpkg/dpkg.cfg.d/99wasmwheel-nodoc").write_text(_DPKG_NODOC)
+
+
+def configure(root: Path, *, suite: str, mirror: str, ca_bundle: Path | None) -> None:
+    """apt sources and options, the host CA bundle and resolver files, no docs."""
+    (root / "etc/apt/sources.list").write_text(f"deb {mirror} {suite} main\n")
+    configure_apt(root)
     for name in ("etc/resolv.conf", "etc/hosts"):  # bind-mount targets (see _ENTER)
         (root / name).touch()
     if ca_bundle is not None:
         (root / CHROOT_CA.lstrip("/")).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(ca_bundle, root / CHROOT_CA.lstrip("/"))
-
-
-def apt_install(root: Path, packages: Mapping[str, str], env: Mapping[str, str]) -> None:
-    """Install exactly the pinned versions, then drop apt's caches and lists."""
-    hint_mirror = "check that the mirror is reachable (or set WASMWHEEL_DEBIAN_MIRROR)"
-    check(run(root, ["apt-get", "update"], env), "apt-get update in the chroot", hint_mirror)
-    pinned = [f"{name}={version}" for name, version in packages.items()]
-    check(
-        run(root, ["apt-get", "install", "-y", "--no-install-recommends", *pinned], env),
-        "apt-get install " + " ".join(pinned),
-        "the mirror may no longer carry a pinned version: find the current ones with "
-        "`apt-cache policy <package>` in the chroot and update toolchain.toml",
-    )
-    check(run(root, ["apt-get", "clean"], env), "apt-get clean", hint_mirror)
-    lists = root / "var/lib/apt/lists"
-    for item in lists.iterdir() if lists.is_dir() else []:
-        if item.is_file():
-            item.unlink()

@@ -1,4 +1,5 @@
-"""The `debian` route: Debian sid's Emscripten in a debootstrapped chroot.
+"""The `debian` route: Debian sid's Emscripten in a debootstrapped chroot,
+or installed in place in a container image built FROM Debian sid.
 
 Needs only Debian's mirror, PyPI and npm, so it works where GitHub and
 emsdk are out of reach (our own CI). Debian's Emscripten is not the release
@@ -11,6 +12,11 @@ Cache entry layout (`<cache>/toolchains/<target>-debian-<pins hash>/`):
     root/opt/wasmwheel/venv    Python 3.14 venv with pyodide-build
     root/opt/wasmwheel/xbuildenv  cross-build env assembled from npm Pyodide
     route.json                 versions measured at install (emcc, python, ...)
+
+Installed in place ($WASMWHEEL_DEBIAN_IN_PLACE=1 at install, recorded in the
+stamp), the packages, /opt/wasmwheel/venv and /opt/wasmwheel/xbuildenv are
+in the running system and the entry holds only route.json and the stamp.
+The steps are the same either way (rootfs.py says where they run).
 """
 
 from __future__ import annotations
@@ -34,9 +40,16 @@ from wasmwheel.toolchain.pyodide_runtime import ensure_pyodide_dist
 from wasmwheel.toolchain.routes.base import Route, RouteStatus
 from wasmwheel.toolchain.routes.debian import chroot
 from wasmwheel.toolchain.routes.debian.assembled_xbuildenv import assemble_xbuildenv
+from wasmwheel.toolchain.routes.debian.rootfs import (
+    Chroot,
+    InPlace,
+    RootFS,
+    in_place_requested,
+)
 
 VENV = "/opt/wasmwheel/venv"
 XBUILDENV = "/opt/wasmwheel/xbuildenv"
+EM_CACHE = "/var/cache/emscripten"  # Debian's emcc cache for root (its config file)
 INSTALL_FIX = "wasmwheel toolchain install --route debian"
 _SMOKE_C = "int wasmwheel_smoke(int x) { return x + 1; }\n"
 # A build only reads the shared chroot, so concurrent builds cannot race on it: no
@@ -55,29 +68,46 @@ class DebianRoute(Route):
     # --- locations ---------------------------------------------------------
 
     @property
-    def root(self) -> Path:
-        return self.entry / "root"
+    def in_place(self) -> bool:
+        """Installed (or to be installed) into this system rather than a chroot."""
+        if cache.is_complete(self.entry):
+            return bool(cache.read_stamp(self.entry).get("in_place"))
+        return in_place_requested()
 
-    def _env(self, **extra: str) -> dict[str, str]:
+    @property
+    def rootfs(self) -> RootFS:
+        return InPlace() if self.in_place else Chroot(self.entry / "root")
+
+    @property
+    def root(self) -> Path:
+        return self.rootfs.path
+
+    def _env(self, rootfs: RootFS | None = None, **extra: str) -> dict[str, str]:
         # pyodide-build's wrappers need llvm-readobj, which Debian keeps in the LLVM prefix.
         llvm_bin = f"/usr/lib/llvm-{self.target.debian.llvm_major}/bin"
-        return chroot.chroot_env(os.environ, path=[f"{VENV}/bin", llvm_bin], extra=extra)
+        return (rootfs or self.rootfs).env(path=[f"{VENV}/bin", llvm_bin], extra=extra)
 
-    def build_env(self, **extra: str) -> dict[str, str]:
-        """The environment `pyodide build` runs with inside the chroot."""
+    def build_env(self, rootfs: RootFS | None = None, **extra: str) -> dict[str, str]:
+        """The environment `pyodide build` runs with inside the chroot (or this system)."""
         return self._env(
+            rootfs,
             PYODIDE_XBUILDENV_PATH=XBUILDENV,
             # Debian's emcc is not target.emscripten: skip the check, never fetch emsdk.
             SKIP_EMSCRIPTEN_VERSION_CHECK="1",
             PYODIDE_SKIP_EMSCRIPTEN_INSTALL="1",
             # Linker flags Debian's LLVM needs (toolchain.toml says why).
             EXTRA_LDFLAGS=self.target.debian.extra_ldflags,
+            # In place, the cache root filled at install serves every uid (Debian's
+            # emcc would otherwise start an empty one in each user's home).
+            **({"EM_CACHE": EM_CACHE} if self.in_place else {}),
             **extra,
         )
 
     # --- Route API -----------------------------------------------------------
 
     def available(self) -> str | None:
+        if self.in_place:
+            return self._in_place_available()
         if not sys.platform.startswith("linux"):
             return "the debian route needs Linux (it debootstraps a chroot); use --route exact"
         if os.geteuid() != 0:
@@ -94,6 +124,15 @@ class DebianRoute(Route):
             return "the debian route needs debootstrap (or apt-get to install it)"
         return None
 
+    def _in_place_available(self) -> str | None:
+        if cache.is_complete(self.entry):
+            return None  # building needs no root: the toolchain is in this system
+        if not sys.platform.startswith("linux") or not Path("/etc/debian_version").is_file():
+            return "installing the debian route in place needs a Debian system"
+        if os.geteuid() != 0 or not shutil.which("apt-get"):
+            return "installing the debian route in place needs root and apt-get"
+        return None
+
     def status(self) -> RouteStatus:
         installed = cache.is_complete(self.entry)
         info = self._info() if installed else {}
@@ -107,6 +146,7 @@ class DebianRoute(Route):
             installed=installed,
             approximate=self.approximate,
             location=self.entry if installed else None,
+            where=self.rootfs.description if installed else None,
             emscripten=info.get("emscripten"),
             python=info.get("python"),
             pyodide_build=info.get("pyodide_build"),
@@ -132,14 +172,20 @@ class DebianRoute(Route):
             cache.discard_incomplete(self.entry)
             mirror = chroot.debian_mirror()
             dist = ensure_pyodide_dist(self.target)  # fail fast on npm before the long steps
-            stamp = {"route": self.name, "target": self.target.name, "pins": self.target.pins_hash}
+            in_place = in_place_requested()
+            stamp = {
+                "route": self.name,
+                "target": self.target.name,
+                "pins": self.target.pins_hash,
+                "in_place": in_place,
+            }
             with cache.atomic_entry(self.entry, stamp) as scratch:
-                root = scratch / "root"
-                self._create_chroot(root, mirror)
-                self._create_venv(root)
-                self._assemble_xbuildenv(root, dist)
-                self._precompile(root)
-                info = self._check(root)
+                rootfs = InPlace() if in_place else Chroot(scratch / "root")
+                self._prepare(rootfs, mirror)
+                self._create_venv(rootfs)
+                self._assemble_xbuildenv(rootfs, dist)
+                self._precompile(rootfs)
+                info = self._check(rootfs)
                 (scratch / "route.json").write_text(json.dumps(info, indent=2))
             progress.info(f"debian route ready in {self.entry}")
         cache.hold(self.entry)
@@ -150,9 +196,13 @@ class DebianRoute(Route):
             raise ToolchainError("the debian route is not installed", hint=f"run `{INSTALL_FIX}`")
         if (reason := self.available()) is not None:  # entering the chroot needs root too
             raise ToolchainError(reason, hint="run as root, or build with --route exact")
-        (self.root / "tmp").mkdir(exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix="wasmwheel-build-", dir=self.root / "tmp"))
-        inside = "/tmp/" + work.name  # the same directory, seen from inside the chroot
+        rootfs = self.rootfs
+        if self.in_place:
+            work = Path(tempfile.mkdtemp(prefix="wasmwheel-build-"))
+        else:
+            (rootfs.path / "tmp").mkdir(exist_ok=True)
+            work = Path(tempfile.mkdtemp(prefix="wasmwheel-build-", dir=rootfs.path / "tmp"))
+        inside = rootfs.inside(work)  # the same directory, seen from inside the chroot
         try:
             shutil.copytree(
                 source_dir,
@@ -166,13 +216,13 @@ class DebianRoute(Route):
                 f"building {source_dir.name} with pyodide build "
                 f"(Debian Emscripten {self.emscripten_version()}, approximate)"
             )
-            result = chroot.run(
-                self.root,
+            result = rootfs.run(
                 ["pyodide", "build", "--outdir", f"{inside}/dist", "."],
-                # Builds share the chroot and may run at once: each gets its own TMPDIR
+                # Builds share the toolchain and may run at once: each gets its own TMPDIR
                 # (emcc's response files, pyodide-build's scratch) and HOME (pip's and
                 # platformdirs' caches), all gone with `work`. See SHARED_READ_ONLY.
                 self.build_env(
+                    rootfs,
                     TMPDIR=f"{inside}/tmp",
                     HOME=f"{inside}/home",
                     **SHARED_READ_ONLY,
@@ -196,37 +246,40 @@ class DebianRoute(Route):
 
     # --- install steps -------------------------------------------------------
 
-    def _create_chroot(self, root: Path, mirror: str) -> None:
+    def _prepare(self, rootfs: RootFS, mirror: str) -> None:
         suite = self.target.debian.suite
-        progress.step(
-            f"creating a Debian {suite} chroot with debootstrap from {mirror} (about a minute)"
-        )
-        chroot.debootstrap(root, suite, mirror)
-        chroot.configure(root, suite=suite, mirror=mirror, ca_bundle=chroot.host_ca_bundle())
+        if isinstance(rootfs, Chroot):
+            progress.step(
+                f"creating a Debian {suite} chroot with debootstrap from {mirror} (about a minute)"
+            )
+        rootfs.prepare(suite, mirror)
         packages = self.target.debian.packages
         progress.step(
-            f"installing {len(packages)} pinned Debian packages "
+            f"installing {len(packages)} pinned Debian packages into {rootfs.description} "
             f"(emscripten {packages.get('emscripten', '?')}, LLVM {self.target.debian.llvm_major})"
         )
-        chroot.apt_install(root, packages, self._env())
+        rootfs.install_packages(packages, self._env(rootfs))
 
-    def _create_venv(self, root: Path) -> None:
+    def _create_venv(self, rootfs: RootFS) -> None:
         python = f"python{self.target.python_major_minor}"
         spec = f"pyodide-build=={self.target.pyodide_build}"
-        progress.step(f"creating a {python} venv in the chroot with {spec} from PyPI")
-        env = self._env()
+        progress.step(f"creating a {python} venv in {rootfs.description} with {spec} from PyPI")
+        env = self._env(rootfs)
+        # In place, an interrupted install may have left these behind (never stamped).
+        for leftover in (VENV, XBUILDENV):
+            cache.remove_tree(rootfs.path / leftover.lstrip("/"))
         chroot.check(
-            chroot.run(root, [python, "-m", "venv", VENV], env),
+            rootfs.run([python, "-m", "venv", VENV], env),
             f"{python} -m venv",
             f"is {python}-venv among the pinned packages?",
         )
         chroot.check(
-            chroot.run(root, [f"{VENV}/bin/pip", "install", "--quiet", spec], env),
+            rootfs.run([f"{VENV}/bin/pip", "install", "--quiet", "--no-cache-dir", spec], env),
             f"pip install {spec}",
             "check that PyPI is reachable from the chroot (proxy, PIP_INDEX_URL, CA bundle)",
         )
 
-    def _precompile(self, root: Path) -> None:
+    def _precompile(self, rootfs: RootFS) -> None:
         """Bytecode for the shared Python code, so that no build ever writes it.
 
         pip and Debian's postinst compile most of it already; this makes it a property
@@ -234,9 +287,10 @@ class DebianRoute(Route):
         test fixture with deliberate syntax errors) is skipped, not an error.
         """
         python = f"python{self.target.python_major_minor}"
-        chroot.run(root, [python, "-m", "compileall", "-q", "-j0", *_PRECOMPILED], self._env())
+        rootfs.run([python, "-m", "compileall", "-q", "-j0", *_PRECOMPILED], self._env(rootfs))
 
-    def _assemble_xbuildenv(self, root: Path, dist: Path) -> None:
+    def _assemble_xbuildenv(self, rootfs: RootFS, dist: Path) -> None:
+        root = rootfs.path
         progress.step(f"assembling the Pyodide {self.target.pyodide} cross-build environment")
         mm = self.target.python_major_minor
         native = sorted(root.glob(f"usr/include/*-linux-gnu*/python{mm}/pyconfig.h"))
@@ -254,18 +308,18 @@ class DebianRoute(Route):
             build_python=mm,
         )
 
-    def _check(self, root: Path) -> dict[str, Any]:
+    def _check(self, rootfs: RootFS) -> dict[str, Any]:
         """Prove the toolchain works before stamping it, and record what it is."""
         progress.step("checking the toolchain (emcc, pyodide-build, cross-build env)")
-        env = self.build_env()
+        root = rootfs.path
+        env = self.build_env(rootfs)
         hint = "the pinned packages do not work together; see the output above"
-        emcc = chroot.check(chroot.run(root, ["emcc", "--version"], env), "emcc --version", hint)
+        emcc = chroot.check(rootfs.run(["emcc", "--version"], env), "emcc --version", hint)
         match = re.search(r"\b(\d+\.\d+\.\d+)\b", emcc)
         # Compiling once also fills Emscripten's system-header cache, so builds never write it.
         (root / "tmp/wasmwheel-smoke.c").write_text(_SMOKE_C)
         chroot.check(
-            chroot.run(
-                root,
+            rootfs.run(
                 ["emcc", "-fPIC", "-c", "/tmp/wasmwheel-smoke.c", "-o", "/tmp/wasmwheel-smoke.o"],
                 env,
             ),
@@ -277,9 +331,7 @@ class DebianRoute(Route):
         # pyodide-build would download an xbuildenv if ours did not satisfy it.
         abi = (
             chroot.check(
-                chroot.run(
-                    root, ["pyodide", "config", "get", "pyemscripten_platform_version"], env
-                ),
+                rootfs.run(["pyodide", "config", "get", "pyemscripten_platform_version"], env),
                 "pyodide config get",
                 "the assembled cross-build env was rejected",
             )
@@ -291,7 +343,7 @@ class DebianRoute(Route):
                 f"pyodide-build reports ABI {abi[-1:] or '?'}, expected {self.target.abi}"
             )
         python = chroot.check(
-            chroot.run(root, [f"{VENV}/bin/python", "-c", _VERSIONS_PY], env),
+            rootfs.run([f"{VENV}/bin/python", "-c", _VERSIONS_PY], env),
             "venv python",
             hint,
         ).split()
