@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from filelock import FileLock
@@ -351,3 +353,27 @@ def test_an_unwritable_cache_root_is_the_cache_error(
     assert main(["cache", "prune"]) == ExitCode.IO
     err = capsys.readouterr().err.splitlines()
     assert err[0].startswith("error: cannot create the cache directory")
+
+
+@pytest.mark.parametrize("use_file_exists", [True, False])
+def test_hold_works_on_a_cache_this_user_cannot_write(
+    empty_cache: Path, monkeypatch: pytest.MonkeyPatch, use_file_exists: bool
+) -> None:
+    # A container image's cache, owned by root, used by `docker run --user 1234`. The
+    # tests run as root (who may write anywhere), so creating the file is what fails here.
+    entry = empty_cache / "toolchains" / "image-toolchain"
+    with cache.atomic_entry(entry, {}):
+        pass
+    if use_file_exists:
+        cache.use_file(entry).touch()
+    real_open = os.open
+
+    def open_as_another_uid(path: Any, flags: int, *args: Any) -> int:
+        if flags & os.O_CREAT or flags & os.O_RDWR:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(cache.os, "open", open_as_another_uid)
+    assert cache.hold(entry)  # no error: the build goes on
+    assert (entry in cache._holds) == use_file_exists  # held when a shared lock was possible
+    cache.release_holds()

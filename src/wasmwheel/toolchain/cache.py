@@ -18,6 +18,7 @@ On Windows (no flock) `hold` is a no-op and prune relies on `.lock` alone.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -111,7 +112,9 @@ def hold(entry: Path) -> bool:
             return is_complete(entry)
         if not entry.exists():  # do not leave lock files for entries never installed
             return False
-        fd = os.open(use_file(entry), os.O_RDWR | os.O_CREAT, 0o644)
+        fd = _open_use_file(use_file(entry))
+        if fd is None:  # a cache this user may read but not write: it cannot prune it either
+            return is_complete(entry)
         try:
             fcntl.flock(fd, fcntl.LOCK_SH)
         except BaseException:
@@ -122,6 +125,23 @@ def hold(entry: Path) -> bool:
             return False
         _holds[entry] = fd
         return True
+
+
+def _open_use_file(path: Path) -> int | None:
+    """A descriptor to flock `path` (a shared lock needs no write access), or None.
+
+    A read-only cache (a container image's, used by another uid) has no `.use`
+    file this user can create; a user who cannot write there cannot prune it.
+    """
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise
+    try:
+        return os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
 
 
 def release_holds() -> None:
