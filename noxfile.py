@@ -4,10 +4,15 @@ Chromium and Firefox), `publish` (gate + upload) and `tests` (our own suite).
 CI calls these sessions; no logic lives only in CI scripts. Versions come
 from toolchain.toml, read here only to say what is being built; development
 tools come from pyproject.toml's [dependency-groups].
+
+Without a virtualenv (`nox --no-venv`, or NOX_DEFAULT_VENV_BACKEND=none as
+the Nix shell sets) the sessions use the wasmwheel already installed instead
+of installing it: the Nix shell provides it, built by Nix, and downloads nothing.
 """
 
 from __future__ import annotations
 
+import shutil
 import tomllib
 from pathlib import Path
 
@@ -27,6 +32,15 @@ def _groups(*names: str) -> tuple[str, ...]:
     return nox.project.dependency_groups(PYPROJECT, *names)
 
 
+def _install_wasmwheel(session: nox.Session) -> None:
+    """Install wasmwheel into the session's venv, or check the environment already has it."""
+    if session.venv_backend == "none":
+        if shutil.which("wasmwheel") is None:
+            session.error("no virtualenv and no `wasmwheel` on PATH: install it, or drop --no-venv")
+        return
+    session.install(str(ROOT))
+
+
 def _target_summary() -> str:
     pins = tomllib.loads((ROOT / "toolchain.toml").read_text())
     name = pins["default-target"]
@@ -38,7 +52,7 @@ def _build(session: nox.Session) -> tuple[Path, Path]:
     """Install wasmwheel, build posargs[0] (default: the example); return (project, wheel)."""
     project = Path(session.posargs[0]).resolve() if session.posargs else EXAMPLE
     session.log(f"target {_target_summary()}")
-    session.install(str(ROOT))
+    _install_wasmwheel(session)
     outdir = Path(session.create_tmp()) / "dist"
     for stale in outdir.glob("*.whl"):
         stale.unlink()
@@ -67,14 +81,14 @@ def browser(session: nox.Session) -> None:
 @nox.session(default=False)
 def doctor(session: nox.Session) -> None:
     """Show what is installed versus what toolchain.toml pins."""
-    session.install(str(ROOT))
+    _install_wasmwheel(session)
     session.run("wasmwheel", "doctor", success_codes=[0, 1])
 
 
 @nox.session(default=False)
 def bench(session: nox.Session) -> None:
     """Run the benchmarks (warm build overhead, provisioning, test time) and print a table."""
-    session.install(str(ROOT))
+    _install_wasmwheel(session)
     session.run("python", str(ROOT / "benchmarks" / "run.py"), *session.posargs)
 
 
@@ -88,7 +102,7 @@ def image(session: nox.Session) -> None:
 @nox.session(default=False)
 def publish(session: nox.Session) -> None:
     """Publish wheels/sdists through the gate (args go to `wasmwheel publish`, e.g. -r testpypi dist/*)."""
-    session.install(str(ROOT))
+    _install_wasmwheel(session)
     session.run("wasmwheel", "publish", *session.posargs)
 
 

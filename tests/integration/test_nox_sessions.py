@@ -6,6 +6,7 @@ cache as the rest of the suite.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +22,13 @@ def nox(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "nox", "-f", str(REPO / "noxfile.py"), *args],
         capture_output=True, text=True, timeout=1500, check=False,
+    )
+
+
+def nox_env(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "nox", "-f", str(REPO / "noxfile.py"), *args],
+        capture_output=True, text=True, timeout=300, check=False, env=env,
     )
 
 
@@ -63,3 +71,15 @@ def test_nox_browser_on_a_real_pypi_sdist(tmp_path: Path) -> None:
     assert len(rows) == 4
     for runtime, cells in rows.items():
         assert cells[0] == "ok" and int(cells[1]) >= 70, (runtime, cells)
+
+
+def test_without_a_venv_the_sessions_use_the_installed_wasmwheel() -> None:
+    # What the Nix shell does (NOX_DEFAULT_VENV_BACKEND=none): no venv, nothing installed.
+    bin_dir = str(Path(sys.executable).parent)  # this environment's `wasmwheel`
+    env = os.environ | {"NOX_DEFAULT_VENV_BACKEND": "none", "PATH": f"{bin_dir}:/usr/bin:/bin"}
+    result = nox_env(env, "-s", "doctor")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "target pyodide-" in result.stdout and "pip install" not in result.stderr
+    missing = nox_env(env | {"PATH": "/usr/bin:/bin"}, "-s", "doctor")
+    assert missing.returncode != 0
+    assert "no virtualenv and no `wasmwheel` on PATH" in missing.stderr

@@ -213,12 +213,12 @@ def test_only_documented_keys_are_optional() -> None:
         for cls in (
             pins.Target, pins.NpmPin, pins.NodePin, pins.XbuildenvPin, pins.EmsdkPin,
             pins.ExactPin, pins.DebianPin, pins.MakefileEnvsPin, pins.PyconfigPin,
-            pins.BrowsersPin,
+            pins.BrowsersPin, pins.NixPin, pins.WheelPin,
         )
         for f in dataclasses.fields(cls)
         if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
     }
-    assert optional == {"Target.browsers", "EmsdkPin.patches"}
+    assert optional == {"Target.browsers", "Target.nix", "EmsdkPin.patches"}
 
 
 # --- types -----------------------------------------------------------------------

@@ -113,3 +113,10 @@ def test_the_token_pattern_is_strict_enough() -> None:
     assert regex.search("emscripten 5.0.3 here") and regex.search('"v5.0.3"')
     assert not regex.search("15.0.3") and not regex.search("5.0.31") and not regex.search("5.0.3.1")
     assert pattern("2026_0").search("pyemscripten_2026_0_wasm32")
+
+
+def test_the_nix_files_are_scanned() -> None:
+    # flake.nix and nix/*.nix read every pin with builtins.fromTOML; the scan above proves it.
+    scanned = set(filter(checked, repository_files()))
+    nix_files = {REPO / "flake.nix", REPO / "flake.lock", *REPO.joinpath("nix").glob("*.nix")}
+    assert len(nix_files) > 3 and nix_files <= scanned

@@ -185,6 +185,21 @@ class BrowsersPin:
 
 
 @dataclass(frozen=True)
+class WheelPin:
+    """One file from PyPI, pinned by URL and sha256 (flake.nix fetches it as a fixed-output derivation)."""
+
+    url: str
+    sha256: str = field(metadata=_format("sha256"))
+
+
+@dataclass(frozen=True)
+class NixPin:
+    """What only flake.nix reads: the Python distributions nixpkgs does not package."""
+
+    python_wheels: dict[str, WheelPin]  # distribution name -> its wheel
+
+
+@dataclass(frozen=True)
 class Target:
     name: str
     pyodide: str
@@ -201,6 +216,7 @@ class Target:
     exact: ExactPin
     debian: DebianPin
     browsers: BrowsersPin | None = None  # optional: only `wasmwheel test` in a browser needs it
+    nix: NixPin | None = None  # optional: only flake.nix reads it
 
     @property
     def python_major_minor(self) -> str:
@@ -211,10 +227,12 @@ class Target:
         """A short digest of the pins that shape a built wheel: cache keys and provenance use it.
 
         The browser pins only drive tests, so bumping puppeteer must not
-        invalidate toolchains or the provenance of wheels already built.
+        invalidate toolchains or the provenance of wheels already built; the
+        Nix pins only describe how flake.nix installs the same pyodide-build.
         """
         pins = asdict(self)
         pins.pop("browsers", None)
+        pins.pop("nix", None)
         canonical = json.dumps(pins, sort_keys=True).encode()
         return hashlib.sha256(canonical).hexdigest()[:16]
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from wasmwheel.config.pins import Target
+from wasmwheel.errors import ToolchainError
 from wasmwheel.toolchain import cache
-from wasmwheel.toolchain.node import node_binary
+from wasmwheel.toolchain.node import NODE_ENV, check_provided_node, node_binary, provided_node
 from wasmwheel.toolchain.pyodide_runtime import dist_dir
 from wasmwheel.toolchain.routes import ROUTE_NAMES, RouteStatus, make_route
 
@@ -25,8 +26,7 @@ def render(target: Target) -> tuple[str, bool]:
     node = node_binary(target)
     lines.append(f"  runtime  pyodide {target.npm.version} (npm): "
                  f"{'ready' if cache.is_complete(runtime) else 'missing'}")
-    lines.append(f"  node     {target.node.version} (PyPI {target.node.wheel}): "
-                 f"{'ready' if node.exists() else 'missing'}")
+    lines.append(_node_line(target, node.exists()))
     ready = False
     for status in route_statuses(target):
         state = "ready" if status.installed else "not installed"
@@ -43,6 +43,18 @@ def render(target: Target) -> tuple[str, bool]:
     if not ready:
         lines += ["", _next_step(target)]
     return "\n".join(lines), ready
+
+
+def _node_line(target: Target, installed: bool) -> str:
+    provided = provided_node()
+    if provided is None:
+        return (f"  node     {target.node.version} (PyPI {target.node.wheel}): "
+                f"{'ready' if installed else 'missing'}")
+    try:
+        state = f"ready (Node {check_provided_node(provided, target)})"
+    except ToolchainError as exc:
+        state = f"unusable: {exc.message}"
+    return f"  node     {provided} (${NODE_ENV}): {state}"
 
 
 def _next_step(target: Target) -> str:
