@@ -9,6 +9,7 @@ from typing import ClassVar
 
 import pytest
 
+from helpers.routes import StandInRoute as StandIn
 from helpers.wheels import make_wheel
 from wasmwheel.builder.pipeline import build_wheel
 from wasmwheel.builder.reuse import find_built_wheel
@@ -18,7 +19,6 @@ from wasmwheel.publish import twine_check
 from wasmwheel.publish.gate import GateOptions, check_all
 from wasmwheel.publish.repositories import resolve
 from wasmwheel.runner import run
-from wasmwheel.toolchain.routes.base import Route, RouteStatus
 from wasmwheel.wheel.compatibility import check_filename
 from wasmwheel.wheel.provenance import Provenance, stamp_wheel
 
@@ -66,24 +66,11 @@ def test_verdict_table(filename: str, fits: bool, rule: str, words: str) -> None
 
 # --- build, test and publish give the same verdict for the same file ----------------------------
 
-class CopyRoute(Route):
+class CopyRoute(StandIn):
     """A route whose `pyodide build` "produces" a prepared wheel file."""
 
     name: ClassVar[str] = "copy"
-    approximate = False
     produces: Path
-
-    def available(self) -> str | None:
-        return None
-
-    def status(self) -> RouteStatus:
-        return RouteStatus(self.name, installed=True, approximate=False)
-
-    def install(self) -> None:
-        pass
-
-    def emscripten_version(self) -> str:
-        return self.target.emscripten
 
     def build(self, source_dir: Path, outdir: Path, *, source_date_epoch: int) -> Path:
         outdir.mkdir(parents=True, exist_ok=True)

@@ -11,10 +11,10 @@ import subprocess
 import tarfile
 import zipfile
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 
+from helpers.routes import StandInRoute as StandIn
 from helpers.wheels import make_sdist, record_row
 from wasmwheel.builder import reproducibility
 from wasmwheel.builder.pipeline import build_wheel
@@ -24,7 +24,6 @@ from wasmwheel.cli import build as cli_build
 from wasmwheel.cli import main
 from wasmwheel.config.pins import Target, current_target
 from wasmwheel.errors import ConfigError, ExitCode, NotReproducibleError
-from wasmwheel.toolchain.routes.base import Route, RouteStatus
 from wasmwheel.wheel.provenance import Provenance, stamp_wheel
 from wasmwheel.wheel.reproducible import (
     DEFAULT_EPOCH,
@@ -233,28 +232,13 @@ def test_anything_else_gets_the_documented_default(tmp_path: Path) -> None:
 
 # --- build --reproducible-check / --compare, with a stand-in route ----------------------------
 
-class StandInRoute(Route):
+class StandInRoute(StandIn):
     """Its "pyodide build" writes a backend wheel whose .so is `payload(call number)`."""
-
-    name: ClassVar[str] = "stand-in"
-    approximate = False
 
     def __init__(self, target: Target, cache_dir: Path, drifting: bool = False) -> None:
         super().__init__(target, cache_dir)
         self.drifting = drifting
         self.calls: list[tuple[Path, int]] = []
-
-    def available(self) -> str | None:
-        return None
-
-    def status(self) -> RouteStatus:
-        return RouteStatus(self.name, installed=True, approximate=False)
-
-    def install(self) -> None:
-        pass
-
-    def emscripten_version(self) -> str:
-        return self.target.emscripten
 
     def build(self, source_dir: Path, outdir: Path, *, source_date_epoch: int) -> Path:
         self.calls.append((source_dir, source_date_epoch))
