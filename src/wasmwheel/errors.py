@@ -38,7 +38,7 @@ EXIT_CODES: dict[int, str] = {
     ExitCode.USAGE: "bad command line (unknown flag, missing argument)",
     ExitCode.DATA: "the input is unusable: not a Python project or sdist, a download whose "
     "bytes differ from the pinned hash, or builds of it that are not byte-identical "
-    "(`build --reproducible-check`, `--compare`)",
+    "(`build --reproducible-check`, `--compare`), or a name or directory `wasmwheel new` refuses",
     ExitCode.NO_INPUT: "the project, sdist or wheel given does not exist",
     ExitCode.UNAVAILABLE: "a tool is missing or could not run: a toolchain route, twine, Node, "
     "a browser, or the test run itself (not: tests failed)",
@@ -89,6 +89,12 @@ class ConfigError(WasmwheelError):
 
 class ProjectError(WasmwheelError):
     """The path given is not a buildable/testable Python project."""
+
+    return_code = ExitCode.DATA
+
+
+class ScaffoldError(WasmwheelError):
+    """`wasmwheel new` refuses a name or a target directory (nothing is written)."""
 
     return_code = ExitCode.DATA
 

@@ -14,29 +14,12 @@ import pytest
 
 from helpers.loopback import free_port
 from helpers.paths import REPO
-from helpers.pypi_index import PASSWORD, Index, download_micropip
+from helpers.pyodide_node import pyodide_caller
+from helpers.pypi_index import PASSWORD, Index
 from helpers.wheels import make_sdist, make_wheel
-from wasmwheel.config.pins import current_target
 from wasmwheel.publish import CredentialsRejected, IndexUnreachable, publish
-from wasmwheel.toolchain.node import ensure_node
-from wasmwheel.toolchain.pyodide_runtime import ensure_pyodide_dist
 
 pytestmark = pytest.mark.integration
-
-
-NODE_SCRIPT = """\
-import { pathToFileURL } from "node:url";
-const [distDir, micropipWheel, code] = process.argv.slice(2);
-try {
-  const { loadPyodide } = await import(pathToFileURL(distDir + "/pyodide.mjs").href);
-  const pyodide = await loadPyodide({ indexURL: distDir + "/" });
-  await pyodide.loadPackage(pathToFileURL(micropipWheel).href);
-  console.log("RESULT " + await pyodide.runPythonAsync(code));
-} catch (e) {
-  console.error(String(e.message ?? e));  // not e.stack: it quotes the minified runtime
-  process.exit(1);
-}
-"""
 
 
 def pure_python_dists(directory: Path) -> list[Path]:
@@ -50,20 +33,7 @@ def pure_python_dists(directory: Path) -> list[Path]:
 @pytest.fixture(scope="module")
 def pyodide_call(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], str]:
     """Run Python code in Pyodide (Node) with micropip loaded; return what it evaluates to."""
-    target = current_target()
-    node, dist = ensure_node(target), ensure_pyodide_dist(target)
-    work = tmp_path_factory.mktemp("pyodide")
-    micropip = download_micropip(work)
-    script = work / "run.mjs"
-    script.write_text(NODE_SCRIPT)
-
-    def call(code: str) -> str:
-        result = subprocess.run([str(node), str(script), str(dist), str(micropip), code],
-                                check=False, capture_output=True, text=True, timeout=300)
-        assert result.returncode == 0, result.stderr[-3000:]
-        return result.stdout.split("RESULT ", 1)[1].strip()
-
-    return call
+    return pyodide_caller(tmp_path_factory.mktemp("pyodide"))
 
 
 def _same_bytes(files: list[Path], index: Index) -> None:

@@ -23,6 +23,7 @@ RANKS = {
     "builder": 4,
     "runner": 4,
     "publish": 4,
+    "scaffold": 4,    # `wasmwheel new`: the template and the pins it is filled with
     "wheel": 3,       # the test verdicts live in the toolchain's cache
     "toolchain": 2,
     "config": 1,

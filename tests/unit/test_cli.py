@@ -32,7 +32,7 @@ def _fail_with(monkeypatch: pytest.MonkeyPatch, exc: BaseException) -> None:
 
     monkeypatch.setattr(build, "run", run)
 
-VERBS = ("toolchain", "doctor", "build", "test", "publish", "cache")
+VERBS = ("toolchain", "doctor", "build", "test", "publish", "cache", "new")
 
 
 def test_help_lists_every_verb_with_its_summary(capsys: pytest.CaptureFixture[str]) -> None:

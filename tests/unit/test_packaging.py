@@ -48,6 +48,18 @@ def test_the_license_ships_in_the_metadata(wasmwheel_wheel: Path) -> None:
         names = archive.namelist()
         (metadata,) = [n for n in names if n.endswith(".dist-info/METADATA")]
         text = archive.read(metadata).decode()
-        (license_file,) = [n for n in names if n.endswith("/LICENSE")]
+        (license_file,) = [n for n in names if n.endswith(".dist-info/licenses/LICENSE")]
         assert archive.read(license_file) == (REPO / "LICENSE").read_bytes()
     assert "License-Expression: MIT" in text and "License-File: LICENSE" in text
+
+
+def test_the_project_template_ships_inside_the_package(wasmwheel_wheel: Path) -> None:
+    """`pip install wasmwheel` then `wasmwheel new` needs templates/project in the wheel."""
+    template = REPO / "templates" / "project"
+    with zipfile.ZipFile(wasmwheel_wheel) as archive:
+        shipped = {name: archive.read(name) for name in archive.namelist()
+                   if name.startswith("wasmwheel/templates/project/")}
+    expected = {f"wasmwheel/templates/project/{p.relative_to(template).as_posix()}": p.read_bytes()
+                for p in template.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+    assert shipped == expected
+    assert "wasmwheel/templates/project/cookiecutter.json" in shipped

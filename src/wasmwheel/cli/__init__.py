@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from wasmwheel import __version__
-from wasmwheel.cli import build, cache, doctor, publish, run_tests, toolchain
+from wasmwheel.cli import build, cache, doctor, new, publish, run_tests, toolchain
 from wasmwheel.errors import ExitCode, UsageError, WasmwheelError, describe_exit_codes
 
 DEBUG_ENV = "WASMWHEEL_DEBUG"
@@ -32,6 +32,7 @@ typical use:
   wasmwheel test path/to/project           # run its pytest suite inside Pyodide (Node)
   wasmwheel test path/to/project --runtime all   # ... and in headless Chromium and Firefox
   wasmwheel doctor                         # what is installed vs what toolchain.toml pins
+  wasmwheel new mypkg --template c         # a new project (c, cpp, cython or python)
 
 environment: WASMWHEEL_CACHE_DIR (cache location), WASMWHEEL_ROUTE (default route),
 WASMWHEEL_TARGET (pinned target), WASMWHEEL_TOOLCHAIN_FILE (another toolchain.toml),
@@ -61,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true",
                         help=f"show tracebacks for errors (or set {DEBUG_ENV}=1)")
     verbs = parser.add_subparsers(dest="verb", metavar="COMMAND", required=True)
-    for verb in (toolchain, doctor, build, run_tests, publish, cache):
+    for verb in (toolchain, doctor, build, run_tests, publish, cache, new):
         verb.add_parser(verbs)
     return parser
 
