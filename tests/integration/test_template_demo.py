@@ -19,11 +19,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from cookiecutter.main import cookiecutter
 
 from helpers.loopback import serve
-from helpers.paths import REPO
 from helpers.pypi_index import download_micropip
+from helpers.template import TEMPLATE, private_context, render
 from helpers.wheels import make_wheel
 from wasmwheel.config.pins import current_target
 from wasmwheel.runner.runtimes.browser import CHROMIUM_ARGS
@@ -34,7 +33,6 @@ from wasmwheel.toolchain.pyodide_runtime import ensure_pyodide_dist
 
 pytestmark = pytest.mark.integration
 
-TEMPLATE = REPO / "templates" / "project"
 DIST_NAME = json.loads((TEMPLATE / "cookiecutter.json").read_text())["dist_name"]
 
 # What the package stands in for: the contract's functions, in plain Python.
@@ -135,7 +133,7 @@ def open_page(tmp_path: Path, url: str, screenshot: Path,
 
 def render_demo(tmp_path: Path) -> Path:
     """The template rendered with its defaults; returns the project directory."""
-    return Path(cookiecutter(str(TEMPLATE), no_input=True, output_dir=str(tmp_path / "out")))
+    return render(tmp_path / "out")
 
 
 def test_demo_page_shows_the_package_results_in_chromium(tmp_path: Path) -> None:
@@ -171,7 +169,7 @@ def test_demo_page_honours_url_overrides_only_on_loopback(
     stand_in = project / "other" / "pyodide.mjs"
     stand_in.parent.mkdir()
     stand_in.write_text('export async function loadPyodide() { throw new Error("OTHER RUNTIME"); }\n')
-    cdn = json.loads((TEMPLATE / "cookiecutter.json").read_text())["_pyodide_index_url"]
+    cdn = private_context()["_pyodide_index_url"]
     with serve(project) as origin:
         port = origin.rsplit(":", 1)[1]
         outcome = open_page(tmp_path, f"http://{host}:{port}/demo/index.html?pyodide=/other/",
