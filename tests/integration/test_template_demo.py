@@ -3,8 +3,7 @@
 Everything the page loads comes from one loopback server: the rendered
 demo/, the pinned Pyodide runtime from wasmwheel's cache (plus micropip's
 wheel, which Pyodide's npm package leaves out), and a PEP 503 simple index
-holding a small pure-Python wheel named like the template's default
-distribution, exposing the contract's `greet` and `add`. The page's config.js
+holding a small pure-Python wheel of the rendered project's name, exposing the contract's `greet` and `add`. The page's config.js
 takes `?pyodide=` and `?index=` on a loopback host, which is how the test
 points it here; nothing else in the page is changed.
 """
@@ -22,7 +21,7 @@ import pytest
 
 from helpers.loopback import serve
 from helpers.pypi_index import download_micropip
-from helpers.template import TEMPLATE, private_context, render
+from helpers.template import private_context, render
 from helpers.wheels import make_wheel
 from wasmwheel.config.pins import current_target
 from wasmwheel.runner.runtimes.browser import CHROMIUM_ARGS
@@ -33,7 +32,8 @@ from wasmwheel.toolchain.pyodide_runtime import ensure_pyodide_dist
 
 pytestmark = pytest.mark.integration
 
-DIST_NAME = json.loads((TEMPLATE / "cookiecutter.json").read_text())["dist_name"]
+# A distribution name unlike its import name, so the page must use each where it belongs.
+DIST_NAME, MODULE_NAME = "fast-thing-demo", "fast_thing_demo"
 
 # What the package stands in for: the contract's functions, in plain Python.
 MODULE = '''\
@@ -132,8 +132,8 @@ def open_page(tmp_path: Path, url: str, screenshot: Path,
 
 
 def render_demo(tmp_path: Path) -> Path:
-    """The template rendered with its defaults; returns the project directory."""
-    return render(tmp_path / "out")
+    """The template rendered (defaults but the names); returns the project directory."""
+    return render(tmp_path / "out", dist_name=DIST_NAME, module_name=MODULE_NAME)
 
 
 def test_demo_page_shows_the_package_results_in_chromium(tmp_path: Path) -> None:
@@ -142,7 +142,7 @@ def test_demo_page_shows_the_package_results_in_chromium(tmp_path: Path) -> None
     site.mkdir()
     (site / "demo").symlink_to(project / "demo")
     wheel = make_wheel(tmp_path / "wheels", DIST_NAME, "0.1.0",
-                       files={f"{DIST_NAME}/__init__.py": MODULE})
+                       files={f"{MODULE_NAME}/__init__.py": MODULE})
     simple_index(site, wheel)
     micropip = download_micropip(tmp_path / "micropip")
     pyodide_dir(site, ensure_pyodide_dist(current_target()), micropip)
