@@ -2,8 +2,8 @@
 its own tests), in Pyodide (`wasmwheel build --route debian`, `wasmwheel test` in Node and
 Chromium), published to a local index and micropip-installed from it inside Pyodide, and
 accepted by cibuildwheel for the pinned cp3xx Pyodide identifier. One generated project also
-runs its own `nox -s tests` and `nox -s wasm`, with wasmwheel installed from a wheel of this
-checkout (not yet on PyPI).
+runs its own `nox -s tests`, `nox -s wasm` and `nox -s browser`, with wasmwheel installed from
+a wheel of this checkout (not yet on PyPI).
 
 The slow steps (venvs, pip installs, wasm builds) start together in a thread pool when the
 module's fixture is set up, so the whole file fits the 8-minute budget on two cores; each
@@ -76,7 +76,8 @@ def wasm_wheel(project: Path, outdir: Path) -> tuple[Path, str]:
 
 
 def nox_sessions(project: Path, work: Path) -> str:
-    """The project's own `nox -s tests wasm`, wasmwheel installed from a wheel of this checkout."""
+    """The project's own `nox -s tests wasm browser`, wasmwheel installed from a wheel of this
+    checkout."""
     wheels = work / "wheels"
     _run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(wheels),
           str(REPO)])
@@ -84,7 +85,7 @@ def nox_sessions(project: Path, work: Path) -> str:
     env["PIP_FIND_LINKS"] = " ".join(filter(None, [str(wheels), env.get("PIP_FIND_LINKS")]))
     env["WASMWHEEL_ROUTE"] = "debian"
     result = _run([sys.executable, "-m", "nox", "-f", str(project / "noxfile.py"),
-                   "-s", "tests", "wasm"], cwd=project, env=env)
+                   "-s", "tests", "wasm", "browser"], cwd=project, env=env)
     return result.stdout + result.stderr
 
 
@@ -163,3 +164,4 @@ def test_generated_project_nox_sessions_pass(pipeline: Pipeline) -> None:
     output = pipeline.nox.result()
     assert "Session tests was successful" in output, output[-3000:]
     assert "Session wasm was successful" in output, output[-3000:]
+    assert "Session browser was successful" in output, output[-3000:]
