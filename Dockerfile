@@ -60,6 +60,8 @@ RUN --mount=type=secret,id=extra-ca \
 FROM system AS wheel
 COPY pyproject.toml README.md LICENSE toolchain.toml /tmp/wasmwheel/
 COPY src /tmp/wasmwheel/src
+# `wasmwheel new`'s project template ships inside the wheel (hatch force-include).
+COPY templates /tmp/wasmwheel/templates
 RUN --mount=type=secret,id=extra-ca \
     python3 -m venv /tmp/build-venv \
  && wasmwheel-with-ca /tmp/build-venv/bin/pip wheel --quiet --no-deps --wheel-dir /wheels /tmp/wasmwheel
