@@ -9,9 +9,6 @@ all come from ONE loopback origin: a small server here that serves the files and
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -21,14 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from helpers import chromium
 from helpers.loopback import serve_handler
 from helpers.pypi_index import Index, download_micropip
 from wasmwheel.config.pins import current_target
 from wasmwheel.publish import publish
-from wasmwheel.runner.runtimes.browser import CHROMIUM_ARGS
-from wasmwheel.runner.runtimes.browser_install import ensure_browser
-from wasmwheel.runner.runtimes.puppeteer import ensure_puppeteer
-from wasmwheel.toolchain.node import ensure_node
 from wasmwheel.toolchain.pyodide_runtime import ensure_pyodide_dist
 
 pytestmark = pytest.mark.integration
@@ -59,29 +53,6 @@ json.dumps([fastmath.fib(10), fastmath.greet('wasm')])
 }
 </script>
 """
-
-DRIVER = """\
-import { createRequire } from "node:module";
-import { join } from "node:path";
-const [modules, executable, profile, pageURL, argsJSON] = process.argv.slice(2);
-const puppeteer = createRequire(join(modules, "wasmwheel.cjs"))("puppeteer-core");
-const browser = await puppeteer.launch({
-  browser: "chrome", executablePath: executable, headless: true, userDataDir: profile,
-  args: JSON.parse(argsJSON), timeout: 60000,
-});
-try {
-  const page = await browser.newPage();
-  page.on("console", (m) => process.stderr.write(`[console] ${m.text()}\\n`));
-  await page.goto(pageURL, { waitUntil: "domcontentloaded", timeout: 60000 });
-  await page.waitForFunction("window.__result !== undefined || window.__error !== undefined",
-                             { timeout: 120000, polling: 250 });
-  const outcome = await page.evaluate(() => ({ result: window.__result, error: window.__error }));
-  console.log("OUTCOME " + JSON.stringify(outcome));
-} finally {
-  await browser.close();
-}
-"""
-
 
 @contextmanager
 def same_origin(files: dict[str, Path], upstream: str, log: list[str]) -> Iterator[str]:
@@ -134,30 +105,19 @@ def test_published_wheel_installs_with_micropip_in_chromium(
     assert publish([example_wheel], index.upload_url).uploaded == [example_wheel]
 
     target = current_target()
-    node, dist = ensure_node(target), ensure_pyodide_dist(target)
-    modules, chromium = ensure_puppeteer(target), ensure_browser("chromium", target)
+    dist = ensure_pyodide_dist(target)
     micropip = download_micropip(tmp_path)
     page = tmp_path / "index.html"
     page.write_text(PAGE.replace("MICROPIP_WHEEL", micropip.name).replace("INDEX_PATH", INDEX_PATH))
-    driver = tmp_path / "drive.mjs"
-    driver.write_text(DRIVER)
 
     proxied: list[str] = []
     upstream = index.simple_url.removesuffix("/simple")
     files = {"/pyodide": dist, f"/{micropip.name}": micropip, "/index.html": page}
     with same_origin(files, upstream, proxied) as origin:
-        process = subprocess.Popen(
-            [str(node), str(driver), str(modules), str(chromium), str(tmp_path / "profile"),
-             f"{origin}/index.html", json.dumps(["--headless", *CHROMIUM_ARGS])],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
-        try:
-            stdout, stderr = process.communicate(timeout=240)
-        finally:
-            if process.poll() is None:  # timed out: take the browser down with the driver
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-    assert process.returncode == 0 and "OUTCOME " in stdout, stderr[-3000:]
-    outcome = json.loads(stdout.split("OUTCOME ", 1)[1])
+        outcome, _ = chromium.open_page(
+            f"{origin}/index.html", tmp_path, timeout=240,
+            wait_for="window.__result !== undefined || window.__error !== undefined",
+            evaluate="() => ({ result: window.__result, error: window.__error })")
     assert outcome.get("error") is None, outcome["error"]
     fib, greeting = json.loads(outcome["result"])  # calls into the WebAssembly module
     assert fib == 55 and "wasm" in greeting

@@ -12,22 +12,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import signal
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from helpers import chromium
 from helpers.loopback import serve
 from helpers.pypi_index import download_micropip
 from helpers.template import private_context, render
 from helpers.wheels import make_wheel
 from wasmwheel.config.pins import current_target
-from wasmwheel.runner.runtimes.browser import CHROMIUM_ARGS
-from wasmwheel.runner.runtimes.browser_install import ensure_browser
-from wasmwheel.runner.runtimes.puppeteer import ensure_puppeteer
-from wasmwheel.toolchain.node import ensure_node
 from wasmwheel.toolchain.pyodide_runtime import ensure_pyodide_dist
 
 pytestmark = pytest.mark.integration
@@ -44,37 +38,6 @@ def greet(name: str) -> str:
 def add(a: int, b: int) -> int:
     return a + b
 '''
-
-# Opens the page, waits for the demo's outcome, saves a screenshot, prints the page's text.
-DRIVER = """\
-import { createRequire } from "node:module";
-import { join } from "node:path";
-const [modules, executable, profile, pageURL, screenshot, argsJSON] = process.argv.slice(2);
-const puppeteer = createRequire(join(modules, "wasmwheel.cjs"))("puppeteer-core");
-const browser = await puppeteer.launch({
-  browser: "chrome", executablePath: executable, headless: true, userDataDir: profile,
-  args: JSON.parse(argsJSON), timeout: 60000,
-});
-try {
-  const page = await browser.newPage();
-  page.on("console", (m) => process.stderr.write(`[console] ${m.text()}\\n`));
-  page.on("requestfailed", (r) => process.stderr.write(`[failed] ${r.url()}\\n`));
-  await page.setViewport({ width: 900, height: 600 });
-  await page.goto(pageURL, { waitUntil: "domcontentloaded", timeout: 60000 });
-  await page.waitForFunction("document.body.dataset.state !== 'loading'",
-                             { timeout: 180000, polling: 250 });
-  await page.screenshot({ path: screenshot, fullPage: true });
-  const outcome = await page.evaluate(() => ({
-    state: document.body.dataset.state, text: document.body.innerText,
-    greet: document.getElementById("greet").textContent,
-    add: document.getElementById("add").textContent,
-  }));
-  console.log("OUTCOME " + JSON.stringify(outcome));
-} finally {
-  await browser.close();
-}
-"""
-
 
 def simple_index(site: Path, wheel: Path) -> None:
     """A PEP 503 index for one wheel under site/simple/, the wheel under site/packages/."""
@@ -108,27 +71,22 @@ def pyodide_dir(site: Path, dist: Path, micropip: Path) -> None:
     (target / micropip.name).symlink_to(micropip)
 
 
+# What the demo page shows once it has finished (its body's data-state leaves "loading").
+DEMO_OUTCOME = """() => ({
+  state: document.body.dataset.state, text: document.body.innerText,
+  greet: document.getElementById("greet").textContent,
+  add: document.getElementById("add").textContent,
+})"""
+
+
 def open_page(tmp_path: Path, url: str, screenshot: Path,
               extra_args: tuple[str, ...] = ()) -> dict[str, str]:
-    target = current_target()
-    node = ensure_node(target)
-    modules, chromium = ensure_puppeteer(target), ensure_browser("chromium", target)
-    driver = tmp_path / "drive.mjs"
-    driver.write_text(DRIVER)
-    process = subprocess.Popen(
-        [str(node), str(driver), str(modules), str(chromium), str(tmp_path / "profile"), url,
-         str(screenshot), json.dumps(["--headless", *CHROMIUM_ARGS, *extra_args])],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    try:
-        stdout, stderr = process.communicate(timeout=300)
-    finally:
-        if process.poll() is None:  # timed out: take the browser down with the driver
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-    assert process.returncode == 0 and "OUTCOME " in stdout, stderr[-3000:]
-    outcome: dict[str, str] = json.loads(stdout.split("OUTCOME ", 1)[1])
-    outcome["log"] = stderr
-    return outcome
+    outcome, log = chromium.open_page(
+        url, tmp_path, wait_for="document.body.dataset.state !== 'loading'",
+        evaluate=DEMO_OUTCOME, screenshot=screenshot, extra_args=extra_args)
+    result: dict[str, str] = outcome
+    result["log"] = log
+    return result
 
 
 def render_demo(tmp_path: Path) -> Path:
