@@ -19,6 +19,7 @@ checks (`xbuildenv.py`, `build_env.py`, `config.py`), so it downloads nothing:
 
 from __future__ import annotations
 
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -72,8 +73,21 @@ export LDFLAGS_BASE={ldflags_base} $(EXTRA_LDFLAGS)
 """
 
 
+def python_version_parts(version: str) -> tuple[str, str, str]:
+    """Major, minor, micro of a CPython version, as Pyodide's Makefile.envs splits it.
+
+    A pre-release CPython ("X.Y.0rc1", as in a pre-release Pyodide) has micro
+    "0": Makefile.envs cuts the version at its a/b/rc suffix.
+    """
+    major, minor, rest = version.split(".", 2)
+    micro = re.match(r"\d+", rest)
+    if micro is None:
+        raise ValueError(f"not a CPython version: {version!r}")
+    return major, minor, micro.group()
+
+
 def render_makefile_envs(target: Target) -> str:
-    major, minor, micro = target.python.split(".")
+    major, minor, micro = python_version_parts(target.python)
     flags = target.debian.makefile_envs
     text = _MAKEFILE_ENVS.format(
         python=target.python,
