@@ -82,10 +82,15 @@ def build_stamped(
 def warn_if_approximate(outcome: BuildOutcome, target: Target) -> None:
     provenance = outcome.provenance
     if provenance.approximate:
+        # The same release number can still be another build (Debian's: other LLVM, no
+        # Pyodide patches), so say which differs.
+        compiler = (f"Emscripten {provenance.emscripten}, not the pinned {target.emscripten}"
+                    if provenance.emscripten != target.emscripten else
+                    f"Emscripten {provenance.emscripten} but not the pinned toolchain's build")
         progress.step(
-            f"warning: {outcome.wheel.name} was built with Emscripten {provenance.emscripten}, not "
-            f"the pinned {target.emscripten} ({provenance.route} route): it is an approximation, "
-            "fine for testing, and `wasmwheel publish` refuses to send it to PyPI"
+            f"warning: {outcome.wheel.name} was built with {compiler} ({provenance.route} "
+            "route): it is an approximation, fine for testing, and `wasmwheel publish` refuses "
+            "to send it to PyPI"
         )
     if provenance.sdk_verified is False:
         progress.step(

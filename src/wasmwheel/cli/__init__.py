@@ -16,10 +16,11 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from wasmwheel import __version__
 from wasmwheel.cli import build, cache, doctor, new, publish, run_tests, toolchain
+from wasmwheel.config.pins import ALL_TARGETS
 from wasmwheel.errors import ExitCode, UsageError, WasmwheelError, describe_exit_codes
 
 DEBUG_ENV = "WASMWHEEL_DEBUG"
@@ -37,6 +38,9 @@ typical use:
 environment: WASMWHEEL_CACHE_DIR (cache location), WASMWHEEL_ROUTE (default route),
 WASMWHEEL_TARGET (pinned target), WASMWHEEL_TOOLCHAIN_FILE (another toolchain.toml),
 {DEBUG_ENV}=1 (like --debug)."""
+
+TARGET_HELP = (f"pinned target from toolchain.toml, or `{ALL_TARGETS}` for every one (build, test, "
+               "doctor, toolchain install); default: $WASMWHEEL_TARGET, else its default-target")
 
 # OSErrors that describe the machine, not a bug: the user can fix them.
 _ENVIRONMENT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
@@ -57,14 +61,28 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"wasmwheel {__version__}")
-    parser.add_argument("--target", default=None,
-                        help="pinned target from toolchain.toml (default: its default-target)")
+    parser.add_argument("--target", default=None, help=TARGET_HELP)
     parser.add_argument("--debug", action="store_true",
                         help=f"show tracebacks for errors (or set {DEBUG_ENV}=1)")
     verbs = parser.add_subparsers(dest="verb", metavar="COMMAND", required=True)
     for verb in (toolchain, doctor, build, run_tests, publish, cache, new):
         verb.add_parser(verbs)
+    _accept_target_after_verb(verbs)
     return parser
+
+
+def _accept_target_after_verb(verbs: argparse._SubParsersAction[Any]) -> None:
+    """`wasmwheel build --target all` as well as `wasmwheel --target all build`.
+
+    SUPPRESS: a verb's --target only overrides the global one when it is given.
+    """
+    for sub in verbs.choices.values():
+        nested = [a for a in sub._actions if isinstance(a, argparse._SubParsersAction)]
+        if nested:
+            for action in nested:
+                _accept_target_after_verb(action)
+        else:
+            sub.add_argument("--target", default=argparse.SUPPRESS, help=TARGET_HELP)
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:

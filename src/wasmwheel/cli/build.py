@@ -10,35 +10,44 @@ from wasmwheel import progress
 from wasmwheel.builder.pipeline import build_wheel
 from wasmwheel.builder.reproducibility import build_checked, check_compare_target
 from wasmwheel.cli.options import add_route_option
-from wasmwheel.config.pins import current_target
+from wasmwheel.config.pins import Target, current_targets
 from wasmwheel.config.project import check_source, wheel_dir
+from wasmwheel.errors import UsageError
 from wasmwheel.toolchain.routes import requested_route, select_route
 
 
 def run(args: argparse.Namespace) -> int:
-    target = current_target(args.target)
+    targets = current_targets(args.target)
     source = Path(args.path).expanduser()
     check_source(source)  # before any toolchain work: bad input fails fast
     outdir = Path(args.outdir) if args.outdir else wheel_dir(source)
     compare = Path(args.compare).expanduser() if args.compare else None
     if compare is not None:
+        if len(targets) > 1:
+            raise UsageError("--compare takes the wheel of one target, not of every target",
+                             hint="pass --target with the target OTHER.whl was built for")
         check_compare_target(compare)  # also before the toolchain: a typo fails in a second
+    for target in targets:  # one wheel per target, each path on its own stdout line
+        print(_build_one(args, source, outdir, compare, target), flush=True)
+    return 0
+
+
+def _build_one(args: argparse.Namespace, source: Path, outdir: Path, compare: Path | None,
+               target: Target) -> Path:
     route = select_route(requested_route(args.route), target)
     if args.reproducible_check or compare is not None:
         checked = build_checked(source, outdir, route, target,
                                 twice=args.reproducible_check, compare=compare)
         progress.step(f"reproducible: sha256 {checked.sha256}")
-        print(checked.outcome.wheel)  # stdout stays exactly the wheel's path
-        return 0
-    outcome = build_wheel(source, outdir, route, target)
-    print(outcome.wheel)  # the only line on stdout: the wheel's path
-    return 0
+        return checked.outcome.wheel
+    return build_wheel(source, outdir, route, target).wheel
 
 
 def add_parser(verbs: Any) -> None:
     build = verbs.add_parser(
         "build", help="compile a project or sdist to a Pyodide wheel",
-        description="Compile a project or sdist to a Pyodide wheel and print its path. Wheels are "
+        description="Compile a project or sdist to a Pyodide wheel and print its path "
+        "(`--target all`: one wheel per target, one path per line). Wheels are "
         "byte-reproducible: every member is dated $SOURCE_DATE_EPOCH (default: the sdist's "
         "PKG-INFO time, else the last git commit's, else 1980-01-01), in a fixed order with "
         "normal modes.",

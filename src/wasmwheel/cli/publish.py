@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from wasmwheel.config.pins import current_target
+from wasmwheel.config.pins import ALL_TARGETS, Target, current_target, requested_target
 from wasmwheel.publish import EXTERNAL_BUILDERS, publish
 
 DEFAULT_GLOBS = ("dist/*.whl", "dist/*.tar.gz")
@@ -18,11 +18,18 @@ def _files(args: argparse.Namespace) -> list[Path]:
     return sorted(p for pattern in DEFAULT_GLOBS for p in Path.cwd().glob(pattern))
 
 
+def _target(args: argparse.Namespace) -> Target:
+    """For wheels that name no target themselves (no provenance, no pinned tag)."""
+    requested = requested_target(args.target)
+    return current_target(None if requested == ALL_TARGETS else requested)
+
+
 def run(args: argparse.Namespace) -> int:
     result = publish(
         _files(args), args.repository, dry_run=args.dry_run,
-        allow_approximate=args.allow_approximate, skip_tested_check=args.skip_tested_check,
-        external_builder=args.external_builder, target=current_target(args.target),
+        allow_approximate=args.allow_approximate,
+        allow_prerelease_abi=args.allow_prerelease_abi, skip_tested_check=args.skip_tested_check,
+        external_builder=args.external_builder, target=_target(args),
     )
     word = (f" ({len(result.external)} on your word: built by {args.external_builder})"
             if result.external else "")
@@ -41,6 +48,7 @@ def add_parser(subparsers: Any) -> None:
         "publish", help="check wheels and sdists, then upload them with twine",
         description="Every file is checked first (tags, archive, metadata, `twine check`, "
         "provenance, `wasmwheel test` record); if any file is refused, nothing is uploaded. "
+        "Each wheel is judged against its own target (its provenance, else its platform tag). "
         "Credentials come from TWINE_USERNAME/TWINE_PASSWORD, keyring or ~/.pypirc.",
     )
     parser.add_argument("dists", nargs="*", metavar="DIST",
@@ -51,6 +59,9 @@ def add_parser(subparsers: Any) -> None:
                         help="run every check, upload nothing")
     parser.add_argument("--allow-approximate", action="store_true",
                         help="let wheels from an approximate toolchain route go to PyPI/TestPyPI")
+    parser.add_argument("--allow-prerelease-abi", action="store_true",
+                        help="let wheels for a pre-release target (e.g. an alpha Pyodide) go to "
+                        "PyPI/TestPyPI; they may break when that Pyodide is released")
     parser.add_argument("--skip-tested-check", action="store_true",
                         help="publish wheels that have no passing `wasmwheel test` record")
     parser.add_argument("--external-builder", choices=EXTERNAL_BUILDERS, default=None,

@@ -1,7 +1,10 @@
 """`wasmwheel test PATH [-- PYTEST ARGS]`: run a project's pytest suite inside Pyodide.
 
 Tests the wheel in PATH's wheel directory (built first, or rebuilt when
-stale: see builder.reuse), or exactly the file given with --wheel.
+stale: see builder.reuse), or exactly the file given with --wheel. The
+runtime is the target's: with `--target all`, each target's wheel in its own
+Pyodide; with --wheel and no --target, the target its platform tag names.
+A wheel tagged for another target than the one asked for is refused.
 """
 
 from __future__ import annotations
@@ -12,27 +15,50 @@ from typing import Any
 
 from wasmwheel.builder.reuse import wheel_for
 from wasmwheel.cli.options import add_route_option
-from wasmwheel.config.pins import current_target
+from wasmwheel.config.pins import ALL_TARGETS, Target, load_toolchain, requested_target
 from wasmwheel.config.project import check_source
 from wasmwheel.runner.command import run_test_command
 from wasmwheel.runner.runtimes import runtime_choices
 from wasmwheel.toolchain.routes import requested_route
+from wasmwheel.wheel.compatibility import targets_of
+
+
+def targets_to_test(requested: str | None, wheel: Path | None) -> list[Target]:
+    """Which targets' runtimes run the tests.
+
+    A named target is used as given (a wheel tagged for another is then refused
+    by the runner, with the reason). Without one, a given wheel picks the target
+    its platform tag names; `all` tests each target that can load it.
+    """
+    toolchain = load_toolchain()
+    requested = requested_target(requested)
+    if wheel is None or (requested not in (None, ALL_TARGETS)):
+        return toolchain.select(requested)
+    tagged = targets_of(wheel.name, toolchain)
+    if requested == ALL_TARGETS:
+        return tagged or toolchain.select(requested)
+    # A pure wheel runs everywhere: the default target, as without --wheel.
+    return tagged[:1] if len(tagged) == 1 else [toolchain.target()]
 
 
 def run(args: argparse.Namespace) -> int:
-    target = current_target(args.target)
+    given = Path(args.wheel) if args.wheel else None
+    targets = targets_to_test(args.target, given)
     source = Path(args.path).expanduser()
     check_source(source)  # before any build: bad input fails fast
-    wheel = Path(args.wheel) if args.wheel else wheel_for(source, target, requested_route(args.route))
-    return run_test_command(
-        project=source,
-        wheel=wheel,
-        runtimes=args.runtime,
-        target=target,
-        pytest_args=args.pytest_args,
-        timeout=args.timeout,
-        output_dir=Path(args.output_dir) if args.output_dir else None,
-    )
+    codes = []
+    for target in targets:
+        wheel = given or wheel_for(source, target, requested_route(args.route))
+        codes.append(run_test_command(
+            project=source,
+            wheel=wheel,
+            runtimes=args.runtime,
+            target=target,
+            pytest_args=args.pytest_args,
+            timeout=args.timeout,
+            output_dir=Path(args.output_dir) if args.output_dir else None,
+        ))
+    return next((code for code in codes if code != 0), 0)  # the first failure's exit code
 
 
 def add_parser(verbs: Any) -> None:

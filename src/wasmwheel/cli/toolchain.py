@@ -12,13 +12,17 @@ from wasmwheel.toolchain.routes import requested_route, select_route
 
 
 def run_install(args: argparse.Namespace) -> int:
-    route = select_route(requested_route(args.route), load_toolchain().target(args.target))
-    route.install()
-    verified = route.sdk_verified()
-    note = " (approximate)" if route.approximate else ""
-    if verified is False:
-        note += " (SDK archive NOT verified: no sha256 pinned)"
-    print(f"{route.name} route ready: Emscripten {route.emscripten_version()}{note}")
+    targets = load_toolchain().select(args.target)  # `all`: each target's route
+    for target in targets:
+        route = select_route(requested_route(args.route), target)
+        route.install()
+        verified = route.sdk_verified()
+        note = " (approximate)" if route.approximate else ""
+        if verified is False:
+            note += " (SDK archive NOT verified: no sha256 pinned)"
+        which = f" for {target.name}" if len(targets) > 1 else ""
+        print(f"{route.name} route ready{which}: Emscripten {route.emscripten_version()}{note}",
+              flush=True)
     return 0
 
 

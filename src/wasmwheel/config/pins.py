@@ -24,10 +24,13 @@ from pathlib import Path
 from types import UnionType
 from typing import Any, Union, cast, get_args, get_origin, get_type_hints
 
+from packaging.version import InvalidVersion, Version
+
 from wasmwheel.errors import ConfigError
 
 TOOLCHAIN_ENV = "WASMWHEEL_TOOLCHAIN_FILE"
 TARGET_ENV = "WASMWHEEL_TARGET"
+ALL_TARGETS = "all"  # `--target all`: every [targets.<name>] table, in file order
 
 
 # --- formats a pin string must have, checked when toolchain.toml is loaded ----
@@ -223,6 +226,18 @@ class Target:
         return ".".join(self.python.split(".")[:2])
 
     @property
+    def prerelease(self) -> bool:
+        """A target whose Pyodide is not final yet (read from the pin, never pinned twice).
+
+        Wheels for it may break at the final release: `publish` keeps them off PyPI
+        unless the user says otherwise.
+        """
+        try:
+            return Version(self.pyodide).is_prerelease
+        except InvalidVersion:
+            return True  # a version PEP 440 cannot read is no promise of stability
+
+    @property
     def pins_hash(self) -> str:
         """A short digest of the pins that shape a built wheel: cache keys and provenance use it.
 
@@ -244,15 +259,39 @@ class Toolchain:
     targets: dict[str, Target]
 
     def target(self, name: str | None = None) -> Target:
-        name = name or os.environ.get(TARGET_ENV) or self.default_target
+        """One target: `name`, else $WASMWHEEL_TARGET, else default-target."""
+        name = requested_target(name) or self.default_target
+        if name == ALL_TARGETS:
+            raise ConfigError(
+                f"this command works on one target, not `{ALL_TARGETS}`",
+                hint=f"pass --target with one of: {', '.join(self.targets)}",
+            )
+        return self._named(name, also="")
+
+    def select(self, name: str | None = None) -> list[Target]:
+        """The targets a command runs for: one, or every target for `all`."""
+        name = requested_target(name) or self.default_target
+        if name == ALL_TARGETS:
+            return list(self.targets.values())
+        return [self._named(name, also=f", or {ALL_TARGETS} for every one")]
+
+    def for_platform(self, platform_tag: str) -> Target | None:
+        """The target whose wheels carry this platform tag, if any."""
+        return next((t for t in self.targets.values() if t.platform_tag == platform_tag), None)
+
+    def _named(self, name: str, also: str) -> Target:
         try:
             return self.targets[name]
         except KeyError:
-            known = ", ".join(sorted(self.targets))
             raise ConfigError(
                 f"unknown target {name!r} in {self.path}",
-                hint=f"use one of: {known}",
+                hint=f"use one of: {', '.join(sorted(self.targets))}{also}",
             ) from None
+
+
+def requested_target(name: str | None = None) -> str | None:
+    """The target the user asked for (--target, else $WASMWHEEL_TARGET), or None."""
+    return name or os.environ.get(TARGET_ENV) or None
 
 
 # --- loading: every key's type and format is checked here, not where it is used --
@@ -425,3 +464,8 @@ def load_toolchain(path: Path | None = None) -> Toolchain:
 
 def current_target(name: str | None = None) -> Target:
     return load_toolchain().target(name)
+
+
+def current_targets(name: str | None = None) -> list[Target]:
+    """The targets a command runs for (`all`: every one), from the toolchain file in use."""
+    return load_toolchain().select(name)

@@ -53,6 +53,7 @@ def publish(
     *,
     dry_run: bool = False,
     allow_approximate: bool = False,
+    allow_prerelease_abi: bool = False,
     skip_tested_check: bool = False,
     external_builder: str | None = None,
     target: Target | None = None,
@@ -66,7 +67,9 @@ def publish(
     if not files:
         raise ConfigError("no files to publish", hint="pass wheels and sdists, e.g. dist/*")
     repo = resolve(repository)
-    options = GateOptions(allow_approximate=allow_approximate, skip_tested_check=skip_tested_check,
+    options = GateOptions(allow_approximate=allow_approximate,
+                          allow_prerelease_abi=allow_prerelease_abi,
+                          skip_tested_check=skip_tested_check,
                           external_builder=external_builder)
     progress.step(f"checking {len(files)} file(s) for {repo.label}")
     refusals = check_all(files, repo, options, target or current_target())

@@ -57,6 +57,7 @@ EXTERNAL_BUILDERS = ("cibuildwheel", "pyodide-build")
 @dataclass(frozen=True)
 class GateOptions:
     allow_approximate: bool = False
+    allow_prerelease_abi: bool = False    # wheels for a pre-release target may go to PyPI
     skip_tested_check: bool = False
     external_builder: str | None = None   # who built the wheels that carry no provenance
 
@@ -128,9 +129,16 @@ def _load_sdist(path: Path) -> Candidate | Refusal:
 
 
 def _wheel_target(c: Candidate, ctx: Context) -> Target:
+    """The target a wheel is judged against: the one it was built for (provenance), else the
+    one its platform tag names (each target's own tag is accepted), else --target's."""
     if c.provenance and c.provenance.target in ctx.toolchain.targets:
         return ctx.toolchain.targets[c.provenance.target]
-    return ctx.target
+    tagged = [t for t in ctx.toolchain.targets.values() if t.platform_tag in _platforms(c)]
+    return tagged[0] if len(tagged) == 1 else ctx.target
+
+
+def _platforms(c: Candidate) -> set[str]:
+    return {t.platform for t in c.tags}
 
 
 # --- rules: (candidate, context) -> Refusal | None -------------------------------------------
@@ -158,6 +166,8 @@ def fits_target(c: Candidate, ctx: Context) -> Refusal | None:
     """The shared policy's verdict: the same answer `build` and `test` give for this file."""
     if not c.is_pyodide:
         return None
+    if (mismatch := _provenance_tag_mismatch(c, ctx)) is not None:
+        return mismatch
     verdict = compatibility.check_tags(c.tags, _wheel_target(c, ctx))
     if verdict.fits:
         return None
@@ -166,6 +176,22 @@ def fits_target(c: Candidate, ctx: Context) -> Refusal | None:
         why = "it contains WebAssembly" if c.has_wasm else "wasmwheel built it for Pyodide"
         reason = f"{reason}, yet {why}"
     return Refusal(c.path, verdict.rule, reason)
+
+
+def _provenance_tag_mismatch(c: Candidate, ctx: Context) -> Refusal | None:
+    """Tagged for one target, stamped as built for another: one of the two claims is false."""
+    prov = c.provenance
+    target = ctx.toolchain.targets.get(prov.target) if prov else None
+    if prov is None or target is None:
+        return None  # no target: provenance_exact says so
+    others = {t.platform_tag for t in ctx.toolchain.targets.values()} - {target.platform_tag}
+    # Any other wrong tag (legacy, native, unknown ABI, `any`) is the compatibility verdict's.
+    if not (_platforms(c) & others) and prov.platform_tag == target.platform_tag:
+        return None
+    tags = ", ".join(sorted(_platforms(c)))
+    return Refusal(c.path, "provenance-tag", f"tagged {tags} but its provenance says it was built "
+                   f"for {prov.target} ({prov.platform_tag}; {target.name} is now "
+                   f"{target.platform_tag}): rebuild it with `wasmwheel --target {prov.target} build`")
 
 
 def wasm_payload(c: Candidate, ctx: Context) -> Refusal | None:
@@ -212,6 +238,22 @@ def provenance_exact(c: Candidate, ctx: Context) -> Refusal | None:
     return None
 
 
+def prerelease_abi(c: Candidate, ctx: Context) -> Refusal | None:
+    """PyPI accepts a pre-release ABI's tag, but the runtime may change before its final release,
+    and an upload is permanent: only on the user's word."""
+    if not (c.is_pyodide and c.has_wasm and ctx.repository.public_pypi):
+        return None
+    target = _wheel_target(c, ctx)
+    if not target.prerelease or target.platform_tag not in _platforms(c):
+        return None
+    if ctx.options.allow_prerelease_abi:
+        return None
+    return Refusal(c.path, "prerelease-abi", f"built for {target.name}, a pre-release ABI "
+                   f"(Pyodide {target.pyodide}, {target.platform_tag}): it may break at the final "
+                   f"release; not for {ctx.repository.label}: use your own index, or pass "
+                   "--allow-prerelease-abi")
+
+
 def approximate_route(c: Candidate, ctx: Context) -> Refusal | None:
     prov = c.provenance
     if not (prov and prov.approximate and ctx.repository.public_pypi):
@@ -239,7 +281,7 @@ def external_build(c: Candidate, ctx: Context) -> Refusal | None:
     except verdicts.RecordError:
         return None  # `tested` reports it
     run = record.runs.get(verdicts.REQUIRED_RUNTIME) if record else None
-    pins = ctx.target.pins_hash
+    pins = _wheel_target(c, ctx).pins_hash
     if run is not None and run.pins_hash != pins:
         return Refusal(c.path, "external", f"its Node test ran against other pins ({run.pins_hash}; "
                        f"toolchain.toml now {pins}): run `wasmwheel test . --wheel {c.path}` "
@@ -280,7 +322,7 @@ def tested(c: Candidate, ctx: Context) -> Refusal | None:
 Rule = Callable[[Candidate, Context], "Refusal | None"]
 RULES: tuple[Rule, ...] = (
     metadata_complete, fits_target, wasm_payload, native_platform,
-    provenance_exact, approximate_route, sdk_verified, external_build, tested,
+    provenance_exact, prerelease_abi, approximate_route, sdk_verified, external_build, tested,
 )
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 
 from wasmwheel import progress
-from wasmwheel.config.pins import Target, current_target
+from wasmwheel.config.pins import Target, current_target, load_toolchain
 from wasmwheel.config.settings import load_test_config
 from wasmwheel.errors import TestRunError
 from wasmwheel.runner import requirements
@@ -92,8 +92,10 @@ def _fitting_wheel(path: Path, target: Target) -> WheelInfo:
     wheel = read_wheel(path)
     verdict = compatibility.check_tags(wheel.tags, target)
     if not verdict.fits:
-        raise TestRunError(f"{path.name} does not fit {target.name}: {verdict.reason}",
-                           hint="build the wheel for this target with `wasmwheel build`")
+        own = [t.name for t in compatibility.targets_of(path.name, load_toolchain())]
+        hint = (f"it is a {own[0]} wheel: test it with --target {own[0]} (or without --target)"
+                if own else f"build the wheel for {target.name} with `wasmwheel build`")
+        raise TestRunError(f"{path.name} does not fit {target.name}: {verdict.reason}", hint=hint)
     return wheel
 
 

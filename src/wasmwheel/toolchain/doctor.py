@@ -14,11 +14,18 @@ def route_statuses(target: Target) -> list[RouteStatus]:
     return [make_route(name, target).status() for name in ROUTE_NAMES]
 
 
-def render(target: Target) -> tuple[str, bool]:
-    """The doctor report as text, and whether at least one route is ready."""
+def render(target: Target, *, default: bool = True) -> tuple[str, bool]:
+    """The doctor report as text, and whether at least one route is ready.
+
+    `default`: whether builds use this target without --target.
+    """
+    notes = [n for n, on in (("default", default),
+                             ("PRE-RELEASE: kept off PyPI unless allowed", target.prerelease)) if on]
+    label = f" ({'; '.join(notes)})" if notes else ""
     lines = [
-        (f"target {target.name}: Pyodide {target.pyodide}, CPython {target.python}, "
-         f"Emscripten {target.emscripten}, ABI {target.abi} ({target.platform_tag})"),
+        (f"target {target.name}{label}: Pyodide "
+         f"{target.pyodide}, CPython {target.python}, Emscripten {target.emscripten}, "
+         f"ABI {target.abi} ({target.platform_tag})"),
         f"pins hash {target.pins_hash}; cache {cache.cache_root()}",
         "",
     ]
@@ -38,11 +45,17 @@ def render(target: Target) -> tuple[str, bool]:
         for problem in status.problems:
             lines.append(f"             - {problem}")
         if status.fix and not status.installed:
-            lines.append(f"             fix: {status.fix}")
+            lines.append(f"             fix: {_for_target(status.fix, target, default)}")
         ready = ready or status.installed
     if not ready:
-        lines += ["", _next_step(target)]
+        lines += ["", _for_target(_next_step(target), target, default)]
     return "\n".join(lines), ready
+
+
+def _for_target(fix: str, target: Target, default: bool) -> str:
+    """A suggested `wasmwheel toolchain install` names the target unless it is the default."""
+    verb = "wasmwheel toolchain install"
+    return fix if default else fix.replace(verb, f"{verb} --target {target.name}")
 
 
 def _node_line(target: Target, installed: bool) -> str:

@@ -34,7 +34,7 @@ from packaging.tags import Tag
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 from packaging.version import InvalidVersion
 
-from wasmwheel.config.pins import Target
+from wasmwheel.config.pins import Target, Toolchain
 
 LEGACY_PLATFORM = re.compile(r"^(?P<kind>pyodide|emscripten)_(?P<version>\w+)_wasm32$")
 PYEMSCRIPTEN_PLATFORM = re.compile(r"^pyemscripten_(?P<abi>\d+_\d+)_wasm32$")
@@ -111,3 +111,16 @@ def _runs_on(tag: Tag, target: Target) -> bool:
     if tag.abi == "abi3":
         return impl == "cp" and tag_minor != "" and int(tag_minor) <= minor
     return impl == "cp" and tag_minor == str(minor) and tag.abi == f"cp3{minor}"
+
+
+def targets_of(filename: str, toolchain: Toolchain) -> list[Target]:
+    """The targets a wheel is tagged for: the one its platform tag names, or every target
+    for a pure-Python wheel; [] when the name does not parse or names no pinned target."""
+    try:
+        _, _, _, tags = parse_wheel_filename(filename)
+    except (InvalidWheelFilename, InvalidVersion):
+        return []
+    platforms = {t.platform for t in tags}
+    if platforms == {"any"}:
+        return list(toolchain.targets.values())
+    return [t for t in toolchain.targets.values() if t.platform_tag in platforms]
