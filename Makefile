@@ -1,11 +1,15 @@
 # The short verbs. Each one bootstraps nox into .venv, then runs a nox session.
 # Extra arguments go through ARGS, e.g. `make wasm ARGS=path/to/project`.
+# TARGET picks the toolchain.toml target(s): `make wasm TARGET=pyodide-315`, `TARGET=all`
+# (the default of `make wasm`; `make browser` defaults to the default-target).
 
 PYTHON ?= python3
 VENV   := .venv
 NOX    := $(VENV)/bin/nox
 # Keep in step with nox.needs_version in noxfile.py.
 NOX_MIN := 2025.2.9
+# `make wasm TARGET=pyodide-315`: passed as wasmwheel's own WASMWHEEL_TARGET.
+TARGET_ENV := $(if $(TARGET),WASMWHEEL_TARGET=$(TARGET))
 
 .PHONY: help wasm browser test doctor bench image docker-wasm clean
 
@@ -17,11 +21,11 @@ $(NOX):
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(VENV)/bin/python -m pip install --quiet "nox>=$(NOX_MIN)"
 
-wasm: $(NOX)  ## build the example (or ARGS=PATH) to a Pyodide wheel and run its tests in Node
-	$(NOX) -s wasm -- $(ARGS)
+wasm: $(NOX)  ## build the example (or ARGS=PATH) for every target (or TARGET=NAME) and test each wheel in Node
+	$(TARGET_ENV) $(NOX) -s wasm -- $(ARGS)
 
-browser: $(NOX)  ## build the example (or ARGS=PATH) and run its tests in headless Chromium and Firefox
-	$(NOX) -s browser -- $(ARGS)
+browser: $(NOX)  ## build the example (or ARGS=PATH) and run its tests in headless Chromium and Firefox (TARGET=NAME|all)
+	$(TARGET_ENV) $(NOX) -s browser -- $(ARGS)
 
 test: $(NOX)  ## run wasmwheel's own test suite: lint, tests/unit (fast), tests/integration (slow)
 	$(NOX) -s tests -- $(ARGS)

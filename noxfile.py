@@ -1,6 +1,9 @@
 """Sessions: `wasm` (build + test in Pyodide under Node), `browser` (the same in
 Chromium and Firefox), `publish` (gate + upload) and `tests` (our own suite).
 
+Targets: $WASMWHEEL_TARGET (`make wasm TARGET=pyodide-315`) names one target or
+`all`; without it `wasm` builds and tests every target, `browser` the default one.
+
 CI calls these sessions; no logic lives only in CI scripts. Versions come
 from toolchain.toml, read here only to say what is being built; development
 tools come from pyproject.toml's [dependency-groups].
@@ -12,6 +15,7 @@ of installing it: the Nix shell provides it, built by Nix, and downloads nothing
 
 from __future__ import annotations
 
+import os
 import shutil
 import tomllib
 from pathlib import Path
@@ -23,6 +27,8 @@ nox.options.default_venv_backend = "venv"
 
 
 ROOT = Path(__file__).parent
+TARGET_ENV = "WASMWHEEL_TARGET"  # wasmwheel's own variable: `all` or a [targets.<name>] name
+DEFAULT_TARGET = tomllib.loads((ROOT / "toolchain.toml").read_text())["default-target"]
 EXAMPLE = ROOT / "examples" / "fastmath"
 PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
 
@@ -41,41 +47,55 @@ def _install_wasmwheel(session: nox.Session) -> None:
     session.install(str(ROOT))
 
 
-def _target_summary() -> str:
+def _targets(session: nox.Session, default: str) -> list[str]:
+    """The targets to build: $WASMWHEEL_TARGET (`make ... TARGET=`), else `default`.
+
+    Exported for the session, so every `wasmwheel` it runs means the same targets.
+    """
     pins = tomllib.loads((ROOT / "toolchain.toml").read_text())
-    name = pins["default-target"]
-    target = pins["targets"][name]
-    return f"{name}: Pyodide {target['pyodide']}, CPython {target['python']}, Emscripten {target['emscripten']}"
+    chosen = os.environ.get(TARGET_ENV) or default
+    session.env[TARGET_ENV] = chosen
+    names = list(pins["targets"]) if chosen == "all" else [chosen]
+    for name in names:
+        target = pins["targets"].get(name)
+        if target is None:
+            session.error(f"unknown target {name!r}: use one of {', '.join(pins['targets'])}, all")
+        session.log(f"target {name}: Pyodide {target['pyodide']}, CPython {target['python']}, "
+                    f"Emscripten {target['emscripten']}")
+    return names
 
 
-def _build(session: nox.Session) -> tuple[Path, Path]:
-    """Install wasmwheel, build posargs[0] (default: the example); return (project, wheel)."""
+def _build(session: nox.Session, default_target: str) -> tuple[Path, list[Path]]:
+    """Install wasmwheel, build posargs[0] (default: the example) for each target;
+    return (project, one wheel per target)."""
     project = Path(session.posargs[0]).resolve() if session.posargs else EXAMPLE
-    session.log(f"target {_target_summary()}")
+    targets = _targets(session, default_target)
     _install_wasmwheel(session)
     outdir = Path(session.create_tmp()) / "dist"
     for stale in outdir.glob("*.whl"):
         stale.unlink()
     session.run("wasmwheel", "build", str(project), "--outdir", str(outdir))
     wheels = sorted(outdir.glob("*.whl"))
-    if len(wheels) != 1:
-        session.error(f"expected one wheel in {outdir}, found {len(wheels)}")
-    return project, wheels[0]
+    if len(wheels) != len(targets):
+        session.error(f"expected {len(targets)} wheel(s) in {outdir}, found {len(wheels)}")
+    return project, wheels
 
 
 @nox.session
 def wasm(session: nox.Session) -> None:
-    """Build a project (default: the bundled example) to a Pyodide wheel and run its tests in Node."""
-    project, wheel = _build(session)
-    session.run("wasmwheel", "test", str(project), "--wheel", str(wheel), *session.posargs[1:])
+    """Build a project (default: the example) for every target and run its tests in Node."""
+    project, wheels = _build(session, default_target="all")
+    for wheel in wheels:  # each wheel in the runtime its tag names
+        session.run("wasmwheel", "test", str(project), "--wheel", str(wheel), *session.posargs[1:])
 
 
 @nox.session(default=False)
 def browser(session: nox.Session) -> None:
     """Build a project (default: the example) and run its tests in Chromium and Firefox (page + worker)."""
-    project, wheel = _build(session)
-    session.run("wasmwheel", "test", str(project), "--wheel", str(wheel),
-                "--runtime", "chromium", "--runtime", "firefox", *session.posargs[1:])
+    project, wheels = _build(session, default_target=DEFAULT_TARGET)
+    for wheel in wheels:
+        session.run("wasmwheel", "test", str(project), "--wheel", str(wheel),
+                    "--runtime", "chromium", "--runtime", "firefox", *session.posargs[1:])
 
 
 @nox.session(default=False)

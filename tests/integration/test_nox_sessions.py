@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from helpers.paths import REPO
+from wasmwheel.config.pins import load_toolchain
 
 pytestmark = pytest.mark.integration
 
@@ -25,10 +26,10 @@ def nox(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def nox_env(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+def nox_env(env: dict[str, str], *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "nox", "-f", str(REPO / "noxfile.py"), *args],
-        capture_output=True, text=True, timeout=300, check=False, env=env,
+        capture_output=True, text=True, timeout=timeout, check=False, env=env,
     )
 
 
@@ -43,10 +44,14 @@ def summary_rows(output: str) -> dict[str, list[str]]:
     return rows
 
 
-def test_nox_wasm_builds_and_tests_the_example() -> None:
-    result = nox("-s", "wasm")
+def test_nox_wasm_builds_and_tests_the_example_for_every_target() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "WASMWHEEL_TARGET"}
+    result = nox_env(env, "-s", "wasm", timeout=1500)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert summary_rows(result.stdout)["node"][:2] == ["ok", "12"]
+    node = [line.split()[1:3] for line in result.stdout.splitlines() if line.startswith("node ")]
+    assert node == [["ok", "12"]] * len(load_toolchain().targets)  # one wheel per target
+    for target in load_toolchain().targets.values():
+        assert f"Pyodide {target.pyodide} on node" in result.stderr
 
 
 def test_nox_browser_runs_the_example_in_both_browsers() -> None:
