@@ -13,6 +13,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from wasmwheel import progress
 from wasmwheel.builder.reuse import wheel_for
 from wasmwheel.cli.options import add_route_option
 from wasmwheel.config.pins import ALL_TARGETS, Target, load_toolchain, requested_target
@@ -48,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
     check_source(source)  # before any build: bad input fails fast
     codes = []
     for target in targets:
+        if len(targets) > 1:  # the summary tables look alike: say whose each one is
+            progress.step(f"target {target.name} (Pyodide {target.pyodide}, {target.platform_tag})")
         wheel = given or wheel_for(source, target, requested_route(args.route))
         codes.append(run_test_command(
             project=source,
