@@ -1,7 +1,7 @@
 """What every toolchain route provides: status, install, build.
 
 A route is one way to get Emscripten + a cross-build environment + a
-Python 3.14 running pyodide-build. `exact` is the official toolchain,
+Python of the target's X.Y running pyodide-build. `exact` is the official toolchain,
 `debian` an approximation that needs only Debian's mirror, PyPI and npm,
 `system` whatever emcc is already on PATH (a container image, a Nix shell).
 """

@@ -2,14 +2,15 @@
 or installed in place in a container image built FROM Debian sid.
 
 Needs only Debian's mirror, PyPI and npm, so it works where GitHub and
-emsdk are out of reach (our own CI). Debian's Emscripten is not the release
-Pyodide was built with, so its wheels are an approximation: they load and
-run in Pyodide 314 (same libc++ ABI tag, same sigset_t) but are not what the
-exact toolchain would produce.
+emsdk are out of reach (our own CI). Debian's Emscripten is not the build
+Pyodide was made with (another release for Pyodide 314; for 315 the same
+release, but Debian's LLVM and no Pyodide emsdk patches), so its wheels are
+an approximation: they load and run in the target's Pyodide (same libc++ ABI
+tag, same sigset_t) but are not what the exact toolchain would produce.
 
 Cache entry layout (`<cache>/toolchains/<target>-debian-<pins hash>/`):
     root/                      the chroot (Debian <suite>, pinned packages)
-    root/opt/wasmwheel/venv    Python 3.14 venv with pyodide-build
+    root/opt/wasmwheel/venv    Python X.Y venv (the target's CPython X.Y) with pyodide-build
     root/opt/wasmwheel/xbuildenv  cross-build env assembled from npm Pyodide
     route.json                 versions measured at install (emcc, python, ...)
 
