@@ -104,3 +104,12 @@ def test_an_external_prerelease_wheel_is_judged_by_its_tag(tmp_path: Path) -> No
     assert "abi" not in [r.rule for r in found]  # not judged against --target's 314
     options = GateOptions(allow_prerelease_abi=True, external_builder="cibuildwheel")
     assert check_all([raw], resolve("pypi"), options, T314) == []
+
+
+def test_an_approximate_build_of_the_same_release_says_what_differs(tmp_path: Path) -> None:
+    prov = exact("pyodide-315", route="debian", approximate=True)
+    wheel = built(tmp_path, T315.platform_tag, prov, "cp315")
+    (found,) = refusals([wheel], "pypi", allow_prerelease_abi=True)
+    assert found.rule == "approximate"
+    assert f"its own build of Emscripten {T315.emscripten}, not the pinned toolchain's" \
+        in found.reason

@@ -260,8 +260,12 @@ def approximate_route(c: Candidate, ctx: Context) -> Refusal | None:
         return None
     if ctx.options.allow_approximate:
         return None
+    # The same version number can be another build (Debian's: other LLVM, no Pyodide patches).
+    compiler = (f"Emscripten {prov.emscripten}, pinned {prov.pinned_emscripten}"
+                if prov.emscripten != prov.pinned_emscripten else
+                f"its own build of Emscripten {prov.emscripten}, not the pinned toolchain's")
     return Refusal(c.path, "approximate", f"built by the approximate {prov.route} route "
-                   f"(Emscripten {prov.emscripten}, pinned {prov.pinned_emscripten}); not for "
+                   f"({compiler}); not for "
                    f"{ctx.repository.label}: use your own index, or pass --allow-approximate")
 
 
