@@ -58,7 +58,7 @@ def test_outcomes_and_exit_code(tmp_path: Path) -> None:
     }
     assert result["exitCode"] == 1
     assert result["counts"] == {"passed": 1, "failed": 1, "error": 2, "skipped": 1,
-                                "xfailed": 1, "xpassed": 1}
+                                "xfailed": 1, "xpassed": 1, "unsupported": 0}
     bad = next(t for t in result["tests"] if t["nodeid"].endswith("test_bad"))
     assert "assert 1 == 2" in bad["longrepr"]
     kinds = [kind for kind, _ in result["events"]]

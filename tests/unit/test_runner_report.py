@@ -26,9 +26,9 @@ def test_summary_is_one_table_then_problems() -> None:
     text = format_summary([TestReport.from_result("node", RESULT, 3.9), good])
     lines = text.splitlines()
     assert lines[0].split() == ["runtime", "result", "passed", "failed", "errors", "skipped",
-                                "xfailed", "boot", "install", "suite", "wall"]
-    assert lines[1].split() == ["node", "FAILED", "(1)", "1", "1", "1", "0", "0", "2.0s", "0.3s",
-                                "1.2s", "3.9s"]
+                                "xfailed", "unsupported", "boot", "install", "suite", "wall"]
+    assert lines[1].split() == ["node", "FAILED", "(1)", "1", "1", "1", "0", "0", "0", "2.0s",
+                                "0.3s", "1.2s", "3.9s"]
     assert lines[2].split()[:3] == ["chromium", "ok", "3"]
     assert lines[3:] == ["node: FAILED tests/t.py::bad", "node: ERROR tests/t.py::err"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +39,9 @@ class Recorder:
         wheel = make_wheel(outdir, "demo", "1.0", f"cp314-cp314-{TAG}")
         return BuildOutcome(wheel=wheel, provenance=None)  # type: ignore[arg-type]
 
-    def run_test_command(self, project: Path, wheel: Path, **kwargs: Any) -> int:
-        self.tested.append((project, wheel))
+    def run_test_command(self, project: Path, wheel: Path | Callable[[], Path],
+                         **kwargs: Any) -> int:
+        self.tested.append((project, wheel if isinstance(wheel, Path) else wheel()))
         return 0
 
 
@@ -108,7 +110,7 @@ def test_errors_about_an_unpacked_sdist_name_the_sdist(
     sdist = make_sdist(tmp_path, files=untested)  # as many sdists on PyPI: no tests inside
     wheel = tmp_path / f"demo-1.0-cp314-cp314-{TAG}.whl"
     wheel.write_bytes(b"")
-    assert main(["test", str(sdist), "--wheel", str(wheel)]) == ExitCode.DATA
+    assert main(["test", str(sdist), "--wheel", str(wheel)]) == ExitCode.NO_INPUT
     err = capsys.readouterr().err
-    assert "error: test path 'tests' does not exist in demo-1.0.tar.gz" in err
+    assert "error: demo-1.0.tar.gz ships no tests: no pytest testpaths" in err
     assert "wasmwheel-test-src-" not in err

@@ -23,7 +23,11 @@ def run(args: argparse.Namespace) -> int:
     target = current_target(args.target)
     source = Path(args.path).expanduser()
     check_source(source)  # before any build: bad input fails fast
-    wheel = Path(args.wheel) if args.wheel else wheel_for(source, target, requested_route(args.route))
+
+    def wheel() -> Path:  # asked for once the source is known to have tests
+        return Path(args.wheel) if args.wheel else \
+            wheel_for(source, target, requested_route(args.route))
+
     return run_test_command(
         project=source,
         wheel=wheel,
@@ -32,11 +36,21 @@ def run(args: argparse.Namespace) -> int:
         pytest_args=args.pytest_args,
         timeout=args.timeout,
         output_dir=Path(args.output_dir) if args.output_dir else None,
+        json_path=Path(args.json_report) if args.json_report else None,
     )
 
 
 def add_parser(verbs: Any) -> None:
-    test = verbs.add_parser("test", help="run a project's pytest suite inside Pyodide")
+    test = verbs.add_parser(
+        "test", help="run a project's pytest suite inside Pyodide",
+        description="Run the project's (or the sdist's) own pytest suite inside Pyodide against "
+        "its wasm wheel. The tests are found where pytest's testpaths say, else in tests/ or "
+        "test/ (at the root, PKG/ or src/PKG/), unless test-paths in [tool.wasmwheel] names "
+        "them; a source with no tests exits 66 before anything is built. Unless test-requires "
+        "is set, the test extra (test/tests/testing) and PEP 735 group (test/tests/testing, "
+        "else dev) are installed where pure-Python wheels exist; the others are skipped with a "
+        "note. Tests that fail only because Pyodide lacks threads, processes, sockets or "
+        "signals count as 'unsupported', not as failures. The exit code is pytest's.")
     test.add_argument("path", nargs="?", default=".",
                       help="project directory or sdist (default: .); pytest arguments go after --")
     test.add_argument("--wheel", help="test exactly this wheel (default: the newest matching one in "
@@ -51,5 +65,8 @@ def add_parser(verbs: Any) -> None:
     test.add_argument("--timeout", type=float, default=None,
                       help="seconds before a runtime's whole run is stopped "
                       "(default: test-run-timeout in [tool.wasmwheel], else 900)")
+    test.add_argument("--json-report", metavar="PATH", default=None,
+                      help="also write the counts per runtime as JSON to PATH: passed, failed, "
+                      "skipped, errors, unsupported, exit_code")
     test.set_defaults(pytest_args=[])  # everything after `--` (see cli.main)
     test.set_defaults(func=run)
