@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from wasmwheel.config.pins import Target, current_target
 from wasmwheel.config.settings import TestConfig, load_test_config
 from wasmwheel.errors import TestRunError
 from wasmwheel.runner import requirements
-from wasmwheel.runner.job import Job, prepare_job, pytest_arguments
+from wasmwheel.runner.job import Job, installed_test_paths, prepare_job, pytest_arguments
 from wasmwheel.runner.needs import Needs, pyodide_packages, test_needs
 from wasmwheel.runner.report import TestReport
 from wasmwheel.runner.runtimes import expand_runtimes, get_runtime
@@ -66,13 +67,17 @@ def run_tests(
     extras = [_fitting_wheel(path, target) for path in extra_wheels]
     support = _support_wheels(test_needs(config, project_dir, under_test, extras, target), target)
 
+    with zipfile.ZipFile(under_test.path) as archive:
+        installed = installed_test_paths(config.test_paths, archive.namelist())
+    copied = [path for path in config.test_paths if path not in installed]
     directory = Path(tempfile.mkdtemp(prefix="wasmwheel-test-")) if keep_job is None else keep_job
     try:
         job = prepare_job(
-            directory, project_dir=project_dir, test_paths=config.test_paths,
+            directory, project_dir=project_dir, test_paths=copied,
             wheels=[*support, *(w.path for w in extras), under_test.path],
             import_check=under_test.top_level,
-            pytest_args=pytest_arguments(project_dir, config.test_paths, config.test_args,
+            pytest_args=pytest_arguments(project_dir, [*copied, *installed.values()],
+                                         [*config.test_args, *(["--pyargs"] if installed else [])],
                                          pytest_args),
             test_timeout=config.test_timeout if test_timeout is None else test_timeout,
             run_timeout=config.test_run_timeout if timeout is None else timeout,
