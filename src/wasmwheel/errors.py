@@ -39,7 +39,8 @@ EXIT_CODES: dict[int, str] = {
     ExitCode.DATA: "the input is unusable: not a Python project or sdist, a download whose "
     "bytes differ from the pinned hash, or builds of it that are not byte-identical "
     "(`build --reproducible-check`, `--compare`), or a name or directory `wasmwheel new` refuses",
-    ExitCode.NO_INPUT: "the project, sdist or wheel given does not exist",
+    ExitCode.NO_INPUT: "the project, sdist or wheel given does not exist, or (`test`) it ships "
+    "no tests",
     ExitCode.UNAVAILABLE: "a tool is missing or could not run: a toolchain route, twine, Node, "
     "a browser, or the test run itself (not: tests failed)",
     ExitCode.INTERNAL: "internal error: a bug in wasmwheel (please report it)",

@@ -3,7 +3,8 @@ from pathlib import Path
 import pytest
 
 from wasmwheel.config.settings import ConfigWarning, TestConfig, load_test_config
-from wasmwheel.errors import ConfigError, ProjectError
+from wasmwheel.config.suite import NoTestsError
+from wasmwheel.errors import ConfigError, ExitCode, ProjectError
 
 
 def project(tmp_path: Path, tool: str = "", tests: bool = True) -> Path:
@@ -33,7 +34,8 @@ test-run-timeout = 120.5
     assert config == TestConfig(test_paths=("tests", "more"),
                                 test_requires=("pytest==9.0.2", "hypothesis"),
                                 test_extras=("test",), test_args=("-x",),
-                                test_timeout=30.0, test_run_timeout=120.5)
+                                test_timeout=30.0, test_run_timeout=120.5,
+                                requires_configured=True)
 
 
 def test_environment_overrides_pyproject(tmp_path: Path) -> None:
@@ -64,10 +66,33 @@ def test_no_pyproject(tmp_path: Path) -> None:
     assert info.value.hint
 
 
-def test_missing_tests_dir(tmp_path: Path) -> None:
-    with pytest.raises(ProjectError, match="'tests' does not exist") as info:
+def test_no_tests_anywhere(tmp_path: Path) -> None:
+    with pytest.raises(NoTestsError, match="ships no tests") as info:
         load_test_config(project(tmp_path, tests=False), environ={})
+    assert info.value.return_code == ExitCode.NO_INPUT
     assert "test-paths" in (info.value.hint or "")
+
+
+def test_configured_test_path_that_is_missing(tmp_path: Path) -> None:
+    root = project(tmp_path, '[tool.wasmwheel]\ntest-paths = ["spec"]\n')
+    with pytest.raises(ProjectError, match="'spec' does not exist") as info:
+        load_test_config(root, environ={})
+    assert "test-paths" in (info.value.hint or "")
+
+
+def test_discovered_paths_when_not_configured(tmp_path: Path) -> None:
+    root = project(tmp_path, tests=False)
+    (root / "pkg" / "tests").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text("")
+    (root / "pkg" / "tests" / "test_pkg.py").write_text("def test(): pass\n")
+    config = load_test_config(root, environ={})
+    assert config.test_paths == ("pkg/tests",) and not config.requires_configured
+
+
+def test_setup_py_only_project(tmp_path: Path) -> None:
+    (tmp_path / "setup.py").write_text("from setuptools import setup\nsetup()\n")
+    (tmp_path / "test").mkdir()
+    assert load_test_config(tmp_path, environ={}).test_paths == ("test",)
 
 
 def test_path_outside_project(tmp_path: Path) -> None:

@@ -2,7 +2,15 @@ import json
 import zipfile
 from pathlib import Path
 
-from wasmwheel.runner.job import PLUGIN_NAME, prepare_job, pytest_arguments, write_tests_archive
+import pytest
+
+from wasmwheel.runner.job import (
+    PLUGIN_NAME,
+    installed_test_paths,
+    prepare_job,
+    pytest_arguments,
+    write_tests_archive,
+)
 
 
 def make_project(root: Path) -> Path:
@@ -57,3 +65,19 @@ def test_prepare_job_and_json(tmp_path: Path) -> None:
     for name in [*data["wheels"], data["tests"], data["plugin"]]:
         assert (path.parent / name).is_file()
     assert b"def run(" in (path.parent / data["plugin"]).read_bytes()
+
+
+@pytest.mark.parametrize(("test_paths", "names", "expected"), [
+    pytest.param(["cytoolz"], ["cytoolz/__init__.py", "cytoolz/tests/test_a.py"],
+                 {"cytoolz": "cytoolz"}, id="the-package-itself"),
+    pytest.param(["src/pkg/tests"], ["pkg/tests/test_a.py"], {"src/pkg/tests": "pkg.tests"},
+                 id="src-layout"),
+    pytest.param(["pkg/tests"], ["pkg/__init__.py", "pkg/core.py"], {},
+                 id="tests-left-out-of-the-wheel"),
+    pytest.param(["tests"], ["pkg/__init__.py"], {}, id="root-tests"),
+    pytest.param(["pkg/test_x.py"], ["pkg/test_x.py"], {"pkg/test_x.py": "pkg.test_x"},
+                 id="one-module"),
+])
+def test_test_paths_the_wheel_installs_run_from_there(
+        test_paths: list[str], names: list[str], expected: dict[str, str]) -> None:
+    assert installed_test_paths(test_paths, names) == expected

@@ -30,7 +30,8 @@ def test_xpass(): pass
 '''
 
 
-def run_plugin(tmp_path: Path, files: dict[str, str], *args: str, timeout: float = 0) -> dict:
+def run_plugin(tmp_path: Path, files: dict[str, str], *args: str, timeout: float = 0,
+               guards: bool = False) -> dict:
     (tmp_path / "plugin_under_test.py").write_bytes(plugin_source())
     for name, text in files.items():
         (tmp_path / name).write_text(textwrap.dedent(text))
@@ -38,7 +39,7 @@ def run_plugin(tmp_path: Path, files: dict[str, str], *args: str, timeout: float
         "import json, sys, plugin_under_test as p\n"
         "events = []\n"
         f"out = json.loads(p.run({list(args)!r}, {str(tmp_path)!r}, {timeout}, "
-        "lambda kind, payload: events.append([kind, json.loads(payload)])))\n"
+        f"lambda kind, payload: events.append([kind, json.loads(payload)]), {guards}))\n"
         "out['events'] = events\n"
         "sys.__stdout__.write('RESULT' + json.dumps(out))\n"
     )
@@ -58,7 +59,7 @@ def test_outcomes_and_exit_code(tmp_path: Path) -> None:
     }
     assert result["exitCode"] == 1
     assert result["counts"] == {"passed": 1, "failed": 1, "error": 2, "skipped": 1,
-                                "xfailed": 1, "xpassed": 1}
+                                "xfailed": 1, "xpassed": 1, "unsupported": 0}
     bad = next(t for t in result["tests"] if t["nodeid"].endswith("test_bad"))
     assert "assert 1 == 2" in bad["longrepr"]
     kinds = [kind for kind, _ in result["events"]]
@@ -117,3 +118,81 @@ def test_per_test_timeout_fails_only_that_test(tmp_path: Path) -> None:
     assert result["exitCode"] == 1
     start = next(payload for kind, payload in result["events"] if kind == "start")
     assert start == {"nodeid": "test_hang.py::test_hangs", "timeout": 0.2}
+
+
+# --- what Pyodide lacks: counted as unsupported, not as failures --------------------------
+
+UNSUPPORTED = """
+import errno, os, signal, socket, subprocess, threading
+import pytest
+
+def test_thread():
+    raise RuntimeError("can't start new thread")
+def test_process():
+    raise OSError(138, "emscripten does not support processes.")
+def test_fork():
+    raise OSError(errno.ENOSYS, "Function not implemented")
+def test_pool():
+    raise ModuleNotFoundError("No module named '_multiprocessing'", name="_multiprocessing")
+def test_unreachable():
+    raise OSError(errno.EHOSTUNREACH, "Host is unreachable")
+def test_alarm():
+    signal.this_is_not_there
+class ClientError(Exception):
+    pass
+def test_wrapped():
+    try:
+        raise OSError(errno.EHOSTUNREACH, "Host is unreachable")
+    except OSError as exc:
+        raise ClientError("request failed") from exc
+@pytest.fixture
+def server():
+    raise RuntimeError("can't start new thread")
+def test_in_setup(server):
+    pass
+def test_real_failure():
+    assert 1 == 2
+def test_other_runtime_error():
+    raise RuntimeError("something else")
+def test_listen_is_guarded():
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+def test_kill_self_is_guarded():
+    os.kill(os.getpid(), signal.SIGUSR1)
+"""
+
+
+def test_what_pyodide_lacks_is_unsupported_not_failed(tmp_path: Path) -> None:
+    result = run_plugin(tmp_path, {"test_lacks.py": UNSUPPORTED}, "test_lacks.py", "-rs",
+                        guards=True)
+    outcomes = {t["nodeid"].split("::")[1]: (t["outcome"], t.get("unsupported"))
+                for t in result["tests"]}
+    assert outcomes == {
+        "test_thread": ("unsupported", "threads"),
+        "test_process": ("unsupported", "subprocess"),
+        "test_fork": ("unsupported", "system calls"),
+        "test_pool": ("unsupported", "subprocess"),
+        "test_unreachable": ("unsupported", "sockets"),
+        "test_alarm": ("unsupported", "signals"),
+        "test_wrapped": ("unsupported", "sockets"),
+        "test_in_setup": ("unsupported", "threads"),
+        "test_real_failure": ("failed", None),
+        "test_other_runtime_error": ("failed", None),
+        "test_listen_is_guarded": ("unsupported", "sockets"),
+        "test_kill_self_is_guarded": ("unsupported", "signals"),
+    }
+    assert result["counts"]["unsupported"] == 10 and result["counts"]["failed"] == 2
+    assert result["unsupportedKinds"] == {"threads": 2, "subprocess": 2, "system calls": 1,
+                                          "sockets": 3, "signals": 2}
+    assert result["exitCode"] == 1  # the two real failures
+    thread = next(t for t in result["tests"] if t["nodeid"].endswith("::test_thread"))
+    assert "unsupported in Pyodide (threads): RuntimeError: can't start new thread" \
+        in thread["longrepr"]
+
+
+def test_only_unsupported_tests_do_not_fail_the_run(tmp_path: Path) -> None:
+    suite = "def test_ok(): pass\ndef test_thread():\n    raise RuntimeError(\"can't start new thread\")\n"
+    result = run_plugin(tmp_path, {"test_t.py": suite}, "test_t.py")
+    assert result["exitCode"] == 0
+    assert result["counts"]["passed"] == 1 and result["counts"]["unsupported"] == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,8 @@ from wasmwheel.cli import main
 from wasmwheel.cli import run_tests as test_verb
 from wasmwheel.config.pins import Target, current_target
 from wasmwheel.errors import ExitCode
+from wasmwheel.runner import command
+from wasmwheel.runner.report import TestReport
 
 TAG = current_target().platform_tag
 
@@ -38,8 +42,9 @@ class Recorder:
         wheel = make_wheel(outdir, "demo", "1.0", f"cp314-cp314-{TAG}")
         return BuildOutcome(wheel=wheel, provenance=None)  # type: ignore[arg-type]
 
-    def run_test_command(self, project: Path, wheel: Path, **kwargs: Any) -> int:
-        self.tested.append((project, wheel))
+    def run_test_command(self, project: Path, wheel: Path | Callable[[], Path],
+                         **kwargs: Any) -> int:
+        self.tested.append((project, wheel if isinstance(wheel, Path) else wheel()))
         return 0
 
 
@@ -108,7 +113,47 @@ def test_errors_about_an_unpacked_sdist_name_the_sdist(
     sdist = make_sdist(tmp_path, files=untested)  # as many sdists on PyPI: no tests inside
     wheel = tmp_path / f"demo-1.0-cp314-cp314-{TAG}.whl"
     wheel.write_bytes(b"")
-    assert main(["test", str(sdist), "--wheel", str(wheel)]) == ExitCode.DATA
+    assert main(["test", str(sdist), "--wheel", str(wheel)]) == ExitCode.NO_INPUT
     err = capsys.readouterr().err
-    assert "error: test path 'tests' does not exist in demo-1.0.tar.gz" in err
+    assert "error: demo-1.0.tar.gz ships no tests: no pytest testpaths" in err
     assert "wasmwheel-test-src-" not in err
+
+
+def test_an_sdist_without_tests_fails_before_anything_is_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    recorder = Recorder()
+    for module in (build_verb, reuse):
+        monkeypatch.setattr(module, "select_route", recorder.select_route)
+        monkeypatch.setattr(module, "build_wheel", recorder.build_wheel)
+    untested = {name: text for name, text in DEMO.items() if not name.startswith("tests/")}
+    sdist = make_sdist(tmp_path, files=untested)
+    assert main(["test", str(sdist)]) == ExitCode.NO_INPUT
+    assert recorder.builds == [] and not list(tmp_path.glob("*.whl"))
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-2].startswith("error: demo-1.0.tar.gz ships no tests")
+    assert err[-1].startswith("hint: ")
+
+
+def test_json_report_is_written_with_the_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sdist = make_sdist(tmp_path, files=DEMO)
+    wheel = make_wheel(tmp_path, "demo", "1.0", f"cp314-cp314-{TAG}")
+    seen: list[tuple[str, ...]] = []
+
+    def run_tests(project_dir: Path, *args: Any, config: Any, **kwargs: Any) -> list[TestReport]:
+        seen.append(config.test_paths)
+        return [TestReport("node", 1, counts={"passed": 4, "failed": 1, "unsupported": 2},
+                           unsupported_kinds={"threads": 2})]
+
+    monkeypatch.setattr(command, "run_tests", run_tests)
+    report = tmp_path / "out" / "own-tests.json"
+    assert main(["test", str(sdist), "--wheel", str(wheel), "--json-report", str(report)]) == 1
+    assert seen == [("tests",)]
+    data = json.loads(report.read_text())
+    assert data["wheel"] == wheel.name
+    assert data["runtimes"]["node"] == {"passed": 4, "failed": 1, "skipped": 0, "errors": 0,
+                                        "unsupported": 2, "unsupported_kinds": {"threads": 2},
+                                        "exit_code": 1}
+    assert list(report.parent.iterdir()) == [report]  # no partial file left

@@ -47,11 +47,15 @@ def run(args: argparse.Namespace) -> int:
     targets = targets_to_test(args.target, given)
     source = Path(args.path).expanduser()
     check_source(source)  # before any build: bad input fails fast
+    json_report = Path(args.json_report) if args.json_report else None
     codes = []
     for target in targets:
         if len(targets) > 1:  # the summary tables look alike: say whose each one is
             progress.step(f"target {target.name} (Pyodide {target.pyodide}, {target.platform_tag})")
-        wheel = given or wheel_for(source, target, requested_route(args.route))
+
+        def wheel(target: Target = target) -> Path:  # asked for once the source is known to have tests
+            return given or wheel_for(source, target, requested_route(args.route))
+
         codes.append(run_test_command(
             project=source,
             wheel=wheel,
@@ -60,12 +64,29 @@ def run(args: argparse.Namespace) -> int:
             pytest_args=args.pytest_args,
             timeout=args.timeout,
             output_dir=Path(args.output_dir) if args.output_dir else None,
+            json_path=json_report_for(json_report, target, len(targets) > 1),
         ))
     return next((code for code in codes if code != 0), 0)  # the first failure's exit code
 
 
+def json_report_for(path: Path | None, target: Target, several: bool) -> Path | None:
+    """With several targets, each writes its own report: PATH's stem gets -TARGET."""
+    if path is None or not several:
+        return path
+    return path.with_name(f"{path.stem}-{target.name}{path.suffix}")
+
+
 def add_parser(verbs: Any) -> None:
-    test = verbs.add_parser("test", help="run a project's pytest suite inside Pyodide")
+    test = verbs.add_parser(
+        "test", help="run a project's pytest suite inside Pyodide",
+        description="Run the project's (or the sdist's) own pytest suite inside Pyodide against "
+        "its wasm wheel. The tests are found where pytest's testpaths say, else in tests/ or "
+        "test/ (at the root, PKG/ or src/PKG/), unless test-paths in [tool.wasmwheel] names "
+        "them; a source with no tests exits 66 before anything is built. Unless test-requires "
+        "is set, the test extra (test/tests/testing) and PEP 735 group (test/tests/testing, "
+        "else dev) are installed where pure-Python wheels exist; the others are skipped with a "
+        "note. Tests that fail only because Pyodide lacks threads, processes, sockets or "
+        "signals count as 'unsupported', not as failures. The exit code is pytest's.")
     test.add_argument("path", nargs="?", default=".",
                       help="project directory or sdist (default: .); pytest arguments go after --")
     test.add_argument("--wheel", help="test exactly this wheel (default: the newest matching one in "
@@ -80,5 +101,8 @@ def add_parser(verbs: Any) -> None:
     test.add_argument("--timeout", type=float, default=None,
                       help="seconds before a runtime's whole run is stopped "
                       "(default: test-run-timeout in [tool.wasmwheel], else 900)")
+    test.add_argument("--json-report", metavar="PATH", default=None,
+                      help="also write the counts per runtime as JSON to PATH: passed, failed, "
+                      "skipped, errors, unsupported, exit_code (with --target all: PATH-<target>.json, one per target)")
     test.set_defaults(pytest_args=[])  # everything after `--` (see cli.main)
     test.set_defaults(func=run)

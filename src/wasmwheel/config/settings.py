@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from wasmwheel.config.project import is_project_dir
+from wasmwheel.config.suite import discover_test_paths, no_tests_error
 from wasmwheel.errors import ConfigError, ProjectError
 
 # key in [tool.wasmwheel] -> environment variable that overrides it
@@ -37,16 +39,21 @@ class ConfigWarning(UserWarning):
 class TestConfig:
     __test__ = False  # not a pytest test class, despite the name
 
-    test_paths: tuple[str, ...] = ("tests",)
+    test_paths: tuple[str, ...] = ("tests",)  # unless set: where the sources keep their tests
     test_requires: tuple[str, ...] = ("pytest",)
     test_extras: tuple[str, ...] = ()
     test_args: tuple[str, ...] = ()
     test_timeout: float = 0.0
     test_run_timeout: float = 900.0
+    # False: the project did not list its test requirements, so the runner adds those its
+    # metadata declares (a test extra, a PEP 735 group), skipping any Pyodide cannot get
+    requires_configured: bool = False
 
 
 def _read_pyproject(project_dir: Path) -> dict[str, Any]:
     pyproject = project_dir / "pyproject.toml"
+    if not pyproject.is_file() and is_project_dir(project_dir):
+        return {}  # setup.py only: many sdists on PyPI
     if not pyproject.is_file():
         raise ProjectError(
             f"{project_dir} has no pyproject.toml",
@@ -103,7 +110,12 @@ def load_test_config(project_dir: Path, environ: dict[str, str] | None = None) -
     for key, var in ENV_VARS.items():
         if var in environ:
             values[key] = _coerce(key, _from_env(key, environ[var]), f"${var}")
-    config = TestConfig(**{key.replace("-", "_"): value for key, value in values.items()})
+    if "test-paths" not in values:
+        values["test-paths"] = discover_test_paths(project_dir)
+        if not values["test-paths"]:
+            raise no_tests_error(str(project_dir))  # an sdist's name replaces it
+    config = TestConfig(**{key.replace("-", "_"): value for key, value in values.items()},
+                        requires_configured="test-requires" in values)
     _check_paths(project_dir, config.test_paths)
     return config
 

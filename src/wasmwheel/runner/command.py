@@ -8,16 +8,19 @@ exact bytes.
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from wasmwheel.config.pins import Target
 from wasmwheel.config.project import check_source, stage
-from wasmwheel.errors import NoInputError, WasmwheelError
-from wasmwheel.runner.report import TestReport, format_summary, overall_exit_code
+from wasmwheel.config.settings import load_test_config
+from wasmwheel.errors import CacheError, NoInputError, WasmwheelError
+from wasmwheel.runner.report import TestReport, format_summary, json_report, overall_exit_code
 from wasmwheel.runner.run import run_tests
 from wasmwheel.wheel import verdicts
 
@@ -51,27 +54,47 @@ def _tests_of(source: Path, scratch: Path) -> Iterator[Path]:
         raise
 
 
+def write_json_report(path: Path, report: dict[str, object]) -> None:
+    """All or nothing: a reader never sees half a report."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        os.replace(partial, path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise CacheError(f"cannot write the JSON report {path}: {exc.strerror or exc}",
+                         hint="pass a --json-report path in a writable directory") from None
+
+
 def run_test_command(
     project: Path,
-    wheel: Path,
+    wheel: Path | Callable[[], Path],
     runtimes: Sequence[str] | None,
     target: Target,
     pytest_args: Sequence[str],
     timeout: float | None,
     output_dir: Path | None = None,
+    json_path: Path | None = None,
 ) -> int:
+    """Test `wheel` (or the one `wheel()` returns: asked only once the source has tests)."""
     check_source(project)
-    if not wheel.is_file():
-        raise NoInputError(f"wheel {wheel} does not exist", hint="check the --wheel path")
-    tested_bytes = verdicts.wheel_sha256(wheel)  # before the run: dist/ may be rebuilt meanwhile
     # Not inside an unpacked sdist: that is a temporary directory.
     output_dir = output_dir or (project if project.is_dir() else Path.cwd()) / ".wasmwheel" / "test-output"
     with tempfile.TemporaryDirectory(prefix="wasmwheel-test-src-") as tmp, \
             _tests_of(project, Path(tmp)) as project_dir:
+        config = load_test_config(project_dir.resolve())  # no tests: fail before any build
+        wheel = wheel if isinstance(wheel, Path) else wheel()
+        if not wheel.is_file():
+            raise NoInputError(f"wheel {wheel} does not exist", hint="check the --wheel path")
+        tested_bytes = verdicts.wheel_sha256(wheel)  # before the run: dist/ may be rebuilt meanwhile
         reports = run_tests(project_dir, wheel, runtimes or ("node",), target=target,
-                            pytest_args=pytest_args, timeout=timeout, output_dir=output_dir)
+                            pytest_args=pytest_args, timeout=timeout, output_dir=output_dir,
+                            config=config)
     print(format_summary(reports), flush=True)
     record(wheel, tested_bytes, target, reports)
+    if json_path is not None:
+        write_json_report(json_path, json_report(reports, wheel.name, config.test_paths))
     code = overall_exit_code(reports)
     if code != 0:
         print(f"error: tests failed for {wheel.name}", file=sys.stderr)

@@ -87,6 +87,24 @@ def write_tests_archive(project_dir: Path, test_paths: Sequence[str], dest: Path
     return names
 
 
+def installed_test_paths(test_paths: Sequence[str], wheel_names: Sequence[str]) -> dict[str, str]:
+    """Test paths the wheel installs too (PKG/tests, src/PKG/tests, PKG): path -> module name.
+
+    Those run from the installed copy (`pytest --pyargs PKG.tests`): a copy beside it
+    would be imported under the same module name as the installed one, and pytest
+    refuses the mismatch (or, for PKG itself, the sources would shadow the wheel).
+    """
+    installed = {}
+    for path in test_paths:
+        inside = path.removeprefix("src/").rstrip("/")
+        module = inside.removesuffix(".py")
+        found = inside in wheel_names if inside.endswith(".py") \
+            else any(name.startswith(f"{inside}/") for name in wheel_names)
+        if found and all(part.isidentifier() for part in module.split("/")):
+            installed[path] = module.replace("/", ".")
+    return installed
+
+
 def pytest_arguments(project_dir: Path, test_paths: Sequence[str], config_args: Sequence[str],
                      extra_args: Sequence[str]) -> list[str]:
     """Configured args, then the caller's; the test paths unless the caller names tests itself."""

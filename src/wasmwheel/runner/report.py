@@ -32,6 +32,7 @@ class TestReport:
     suite_seconds: float = 0.0         # import check + importing pytest + pytest.main
     wall_seconds: float = 0.0          # the whole runtime process, as seen by the host
     counts: dict[str, int] = field(default_factory=dict)
+    unsupported_kinds: dict[str, int] = field(default_factory=dict)  # threads: 3, sockets: 1
 
     @property
     def passed(self) -> int:
@@ -50,6 +51,11 @@ class TestReport:
         return self.counts.get("skipped", 0)
 
     @property
+    def unsupported(self) -> int:
+        """Tests that failed only because Pyodide lacks threads, processes, sockets, signals."""
+        return self.counts.get("unsupported", 0)
+
+    @property
     def ok(self) -> bool:
         return self.exit_code == 0
 
@@ -63,7 +69,8 @@ class TestReport:
                    boot_seconds=float(result.get("bootSeconds", 0)),
                    install_seconds=float(result.get("installSeconds", 0)),
                    suite_seconds=float(result.get("suiteSeconds", 0)),
-                   wall_seconds=wall_seconds, counts=dict(result.get("counts", {})))
+                   wall_seconds=wall_seconds, counts=dict(result.get("counts", {})),
+                   unsupported_kinds=dict(result.get("unsupportedKinds", {})))
 
 
 def overall_exit_code(reports: Sequence[TestReport]) -> int:
@@ -72,13 +79,13 @@ def overall_exit_code(reports: Sequence[TestReport]) -> int:
 
 
 _COLUMNS = ("runtime", "result", "passed", "failed", "errors", "skipped", "xfailed",
-            "boot", "install", "suite", "wall")
+            "unsupported", "boot", "install", "suite", "wall")
 
 
 def _row(report: TestReport) -> list[str]:
     result = "ok" if report.ok else f"FAILED ({report.exit_code})"
     return [report.runtime, result, str(report.passed), str(report.failed), str(report.errors),
-            str(report.skipped), str(report.counts.get("xfailed", 0)),
+            str(report.skipped), str(report.counts.get("xfailed", 0)), str(report.unsupported),
             f"{report.boot_seconds:.1f}s", f"{report.install_seconds:.1f}s",
             f"{report.suite_seconds:.1f}s", f"{report.wall_seconds:.1f}s"]
 
@@ -92,4 +99,22 @@ def format_summary(reports: Sequence[TestReport]) -> str:
         for test in report.tests:
             if test.outcome in PROBLEMS:
                 lines.append(f"{report.runtime}: {test.outcome.upper()} {test.nodeid}")
+        if report.unsupported_kinds:
+            kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(report.unsupported_kinds.items()))
+            lines.append(f"{report.runtime}: unsupported in Pyodide: {kinds}")
     return "\n".join(lines)
+
+
+def json_report(reports: Sequence[TestReport], wheel: str, test_paths: Sequence[str]) -> dict[str, Any]:
+    """What `wasmwheel test --json-report` writes: the counts per runtime, for other tools."""
+    return {
+        "schema": 1,
+        "wheel": wheel,
+        "test_paths": list(test_paths),
+        "exit_code": overall_exit_code(reports),
+        "runtimes": {r.runtime: {"passed": r.passed, "failed": r.failed, "skipped": r.skipped,
+                                 "errors": r.errors, "unsupported": r.unsupported,
+                                 "unsupported_kinds": dict(sorted(r.unsupported_kinds.items())),
+                                 "exit_code": r.exit_code}
+                     for r in reports},
+    }

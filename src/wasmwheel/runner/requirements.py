@@ -16,7 +16,8 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -66,16 +67,26 @@ def pip_download_command(requirements: list[str], target: Target, dest: Path) ->
 
 
 _NOT_FOUND = re.compile(r"No matching distribution found for (\S+)")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+class NoPureWheelError(TestRunError):
+    """A requirement (maybe a transitive one) has no pure-Python wheel on the index."""
+
+    def __init__(self, message: str, *, hint: str, missing: str) -> None:
+        super().__init__(message, hint=hint)
+        self.missing = missing  # the requirement pip named, e.g. "numpy>=2"
 
 
 def _explain_failure(output: str, requirements: list[str]) -> TestRunError:
     missing = _NOT_FOUND.search(output)
     if missing:
-        return TestRunError(
+        return NoPureWheelError(
             f"no pure-Python wheel (py3-none-any) for {missing.group(1)}, needed by the test run "
             f"({', '.join(requirements)})",
             hint="a dependency with C extensions needs its own Pyodide wheel: pass it as an extra "
             "wheel, or remove it from test-requires / the wheel's Requires-Dist",
+            missing=missing.group(1),
         )
     return TestRunError(f"pip could not download the test requirements: {summarize(output)}",
                         hint="check that PyPI is reachable with your pip configuration")
@@ -99,3 +110,55 @@ def _download(requirements: list[str], target: Target, scratch: Path) -> None:
     for path in scratch.iterdir():
         if not path.name.endswith("-none-any.whl"):  # pip had a sdist or a platform wheel
             raise TestRunError(f"pip fetched {path.name}, which is not a pure-Python wheel")
+
+
+@dataclass(frozen=True)
+class Skipped:
+    requirement: str
+    reason: str
+
+
+def _name(requirement: str) -> str:
+    match = _NAME.match(requirement.strip())
+    return canonicalize_name(match.group(0)) if match else requirement
+
+
+def ensure_wheels_best_effort(
+    required: list[str], optional: list[str], target: Target, in_pyodide: Iterable[str] = (),
+    fetch: Callable[[list[str], Target], list[Path]] | None = None,
+) -> tuple[list[Path], list[Skipped]]:
+    """Wheels for `required` and as many of `optional` as have pure-Python wheels.
+
+    `optional` are what the project's metadata says its tests need (a test extra, a
+    dependency group): one with no pure wheel (a C extension, or a tool such as ruff)
+    is dropped and reported, not fatal. `in_pyodide` names Pyodide's own packages
+    (its lock file), built for it but only on its CDN, which the test run does not
+    reach: the reason says so. A missing `required` one stays an error.
+    """
+    fetch = fetch or ensure_wheels
+    lock = {canonicalize_name(name) for name in in_pyodide}
+    skipped: list[Skipped] = []
+    remaining = list(optional)
+    while True:
+        try:
+            return fetch(sorted({*required, *remaining}), target), skipped
+        except NoPureWheelError as exc:
+            culprits = [r for r in remaining if _name(r) == _name(exc.missing)]
+            if not culprits:  # a dependency of one of them: find which, one at a time
+                culprits = [r for r in remaining if not _fetches(r, required, target, fetch)]
+            if not culprits:
+                raise
+            for requirement in culprits:
+                remaining.remove(requirement)
+                reason = ("Pyodide's own build is on its CDN, not reachable from the test run"
+                          if _name(requirement) in lock else "no pure-Python wheel (py3-none-any)")
+                skipped.append(Skipped(requirement, reason))
+
+
+def _fetches(requirement: str, required: list[str], target: Target,
+             fetch: Callable[[list[str], Target], list[Path]]) -> bool:
+    try:
+        fetch(sorted({*required, requirement}), target)
+    except NoPureWheelError:
+        return False
+    return True

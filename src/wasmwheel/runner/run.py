@@ -9,23 +9,22 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from packaging.utils import canonicalize_name
-
 from wasmwheel import progress
 from wasmwheel.config.pins import Target, current_target, load_toolchain
-from wasmwheel.config.settings import load_test_config
+from wasmwheel.config.settings import TestConfig, load_test_config
 from wasmwheel.errors import TestRunError
 from wasmwheel.runner import requirements
-from wasmwheel.runner.job import Job, prepare_job, pytest_arguments
+from wasmwheel.runner.job import Job, installed_test_paths, prepare_job, pytest_arguments
+from wasmwheel.runner.needs import Needs, pyodide_packages, test_needs
 from wasmwheel.runner.report import TestReport
 from wasmwheel.runner.runtimes import expand_runtimes, get_runtime
 from wasmwheel.runner.runtimes.base import Echo, Runtime, echo_stdout
 from wasmwheel.wheel import compatibility
 from wasmwheel.wheel.archive import WheelInfo, read_wheel
-from wasmwheel.wheel.markers import runtime_requirements
 
 
 def run_tests(
@@ -41,6 +40,7 @@ def run_tests(
     echo: Echo | None = echo_stdout,
     keep_job: Path | None = None,
     output_dir: Path | None = None,
+    config: TestConfig | None = None,
 ) -> list[TestReport]:
     """Run the project's tests against `wheel` in each runtime; one report per runtime.
 
@@ -52,31 +52,32 @@ def run_tests(
     raises TestRunError. `keep_job` keeps the job directory there.
     `runtimes` may name groups (`chromium` = page + Web Worker, `all`); a
     failed browser run leaves a screenshot and the page log in `output_dir`
-    (default PROJECT/.wasmwheel/test-output).
+    (default PROJECT/.wasmwheel/test-output). `config` is the project's test
+    settings when the caller has read them already.
     """
     target = target or current_target()
     runtimes = runtimes or ("node",)
     project_dir = project_dir.resolve()
-    config = load_test_config(project_dir)
+    config = config or load_test_config(project_dir)
     output_dir = output_dir or project_dir / ".wasmwheel" / "test-output"
     runtime_objects = [get_runtime(name, target, output_dir)  # fail fast on a bad name
                        for name in expand_runtimes(runtimes)]
 
     under_test = _fitting_wheel(wheel, target)
     extras = [_fitting_wheel(path, target) for path in extra_wheels]
-    wanted = [*requirements.parse_requirements(config.test_requires, "test-requires"),
-              *runtime_requirements(under_test, target, config.test_extras),
-              *(req for extra in extras for req in runtime_requirements(extra, target))]
-    provided = [canonicalize_name(w.name) for w in (under_test, *extras)]
-    support = requirements.ensure_wheels(requirements.merge(wanted, provided), target)
+    support = _support_wheels(test_needs(config, project_dir, under_test, extras, target), target)
 
+    with zipfile.ZipFile(under_test.path) as archive:
+        installed = installed_test_paths(config.test_paths, archive.namelist())
+    copied = [path for path in config.test_paths if path not in installed]
     directory = Path(tempfile.mkdtemp(prefix="wasmwheel-test-")) if keep_job is None else keep_job
     try:
         job = prepare_job(
-            directory, project_dir=project_dir, test_paths=config.test_paths,
+            directory, project_dir=project_dir, test_paths=copied,
             wheels=[*support, *(w.path for w in extras), under_test.path],
             import_check=under_test.top_level,
-            pytest_args=pytest_arguments(project_dir, config.test_paths, config.test_args,
+            pytest_args=pytest_arguments(project_dir, [*copied, *installed.values()],
+                                         [*config.test_args, *(["--pyargs"] if installed else [])],
                                          pytest_args),
             test_timeout=config.test_timeout if test_timeout is None else test_timeout,
             run_timeout=config.test_run_timeout if timeout is None else timeout,
@@ -85,6 +86,17 @@ def run_tests(
     finally:
         if keep_job is None:
             shutil.rmtree(directory, ignore_errors=True)
+
+
+def _support_wheels(needs: Needs, target: Target) -> list[Path]:
+    if not needs.optional:
+        return requirements.ensure_wheels(needs.required, target)
+    progress.step(f"test requirements from {', '.join(needs.sources)}: {' '.join(needs.optional)}")
+    wheels, skipped = requirements.ensure_wheels_best_effort(
+        needs.required, needs.optional, target, pyodide_packages(target))
+    for item in skipped:
+        progress.info(f"skipped {item.requirement}: {item.reason}")
+    return wheels
 
 
 def _fitting_wheel(path: Path, target: Target) -> WheelInfo:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import email.parser
+
 from packaging.markers import Marker
 from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
 
 from wasmwheel.config.pins import Target
 from wasmwheel.errors import ProjectError
@@ -46,3 +49,23 @@ def runtime_requirements(wheel: WheelInfo, target: Target, extras: tuple[str, ..
 
 def _applies(marker: Marker, target: Target, extra: str) -> bool:
     return marker.evaluate(marker_environment(target, extra))
+
+
+def provided_extras(wheel: WheelInfo) -> tuple[str, ...]:
+    """The wheel's Provides-Extra names, normalized (PEP 685)."""
+    headers = email.parser.BytesParser().parsebytes(wheel.metadata)
+    return tuple(canonicalize_name(e) for e in headers.get_all("Provides-Extra") or ())
+
+
+def requirements_in_pyodide(lines: list[str], target: Target, where: str) -> list[Requirement]:
+    """The requirement strings (e.g. a dependency group) whose markers hold inside Pyodide."""
+    selected = []
+    for line in lines:
+        try:
+            req = Requirement(line)
+        except InvalidRequirement as exc:
+            raise ProjectError(f"invalid requirement {line!r} in {where}: {exc}") from None
+        if req.marker is None or _applies(req.marker, target, ""):
+            req.marker = None
+            selected.append(req)
+    return selected
