@@ -12,6 +12,7 @@ from pathlib import Path
 
 from wasmwheel import progress
 from wasmwheel.errors import BuildError
+from wasmwheel.toolchain import emtools
 from wasmwheel.toolchain.failure import failure_message, run_streamed
 
 # Variables that would make pyodide-build use something other than what the
@@ -29,6 +30,8 @@ def build_environment(extra: Mapping[str, str]) -> dict[str, str]:
     # Never let pyodide-build clone and install an unpinned emsdk on its own.
     env["PYODIDE_SKIP_EMSCRIPTEN_INSTALL"] = "1"
     env["PYTHONUNBUFFERED"] = "1"  # its output reaches the terminal as it happens
+    # Every em* tool works only when found in Emscripten's own directory (emtools.py).
+    env["PATH"] = emtools.with_launcher_dir(env.get("PATH", os.defpath))
     return env
 
 
