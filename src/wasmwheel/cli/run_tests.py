@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from wasmwheel.builder.reuse import wheel_for
-from wasmwheel.cli.options import add_route_option
+from wasmwheel.cli.options import add_allow_pure_wheel_option, add_route_option
 from wasmwheel.config.pins import current_target
 from wasmwheel.config.project import check_source
 from wasmwheel.runner.command import run_test_command
@@ -23,7 +23,9 @@ def run(args: argparse.Namespace) -> int:
     target = current_target(args.target)
     source = Path(args.path).expanduser()
     check_source(source)  # before any build: bad input fails fast
-    wheel = Path(args.wheel) if args.wheel else wheel_for(source, target, requested_route(args.route))
+    wheel = Path(args.wheel) if args.wheel else wheel_for(
+        source, target, requested_route(args.route), allow_pure_wheel=args.allow_pure_wheel
+    )
     return run_test_command(
         project=source,
         wheel=wheel,
@@ -42,6 +44,7 @@ def add_parser(verbs: Any) -> None:
     test.add_argument("--wheel", help="test exactly this wheel (default: the newest matching one in "
                       "PATH/dist, or beside an sdist; built first if missing or older than the sources)")
     add_route_option(test)
+    add_allow_pure_wheel_option(test)
     test.add_argument("--runtime", action="append", choices=runtime_choices(), default=None,
                       help="where Pyodide runs, repeatable (default: node); chromium and firefox "
                       "mean the page's main thread and a Web Worker, all means every runtime")

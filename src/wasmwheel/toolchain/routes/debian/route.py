@@ -35,7 +35,7 @@ from wasmwheel import progress
 from wasmwheel.errors import BuildError, ToolchainError
 from wasmwheel.toolchain import cache, emtools
 from wasmwheel.toolchain.failure import failure_message
-from wasmwheel.toolchain.pyodide_build import BUILD_HINT, reproducibility_env
+from wasmwheel.toolchain.pyodide_build import BUILD_HINT, keep_log, reproducibility_env
 from wasmwheel.toolchain.pyodide_runtime import ensure_pyodide_dist
 from wasmwheel.toolchain.routes.base import Route, RouteStatus
 from wasmwheel.toolchain.routes.debian import chroot
@@ -245,6 +245,7 @@ class DebianRoute(Route):
                 )
             wheel = self._single_wheel(work / "dist")
             outdir.mkdir(parents=True, exist_ok=True)
+            keep_log(outdir, result.stdout)
             return Path(shutil.copy2(wheel, outdir / wheel.name))
         finally:
             shutil.rmtree(work, ignore_errors=True)
