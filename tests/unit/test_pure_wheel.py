@@ -21,6 +21,12 @@ DATA = Path(__file__).parent / "data" / "tool_output"
 RAPIDFUZZ = (DATA / "scikit-build-core-pure-fallback.txt").read_text()
 COMPILE_ERROR = (DATA / "pyodide-build-compile-error.txt").read_text()
 WHEEL = "rapidfuzz-3.14.6-py3-none-any.whl"
+PLATFORM = current_target().platform_tag
+
+
+def pure_wheel(directory: Path) -> Path:
+    return make_wheel(directory, "rapidfuzz", "3.14.6", "py3-none-any",
+                      files={"rapidfuzz/__init__.py": b""})
 
 SETUPTOOLS_OPTIONAL = """\
 building 'speedy._speedups' extension
@@ -76,16 +82,31 @@ def test_mypyc_counts_as_native(tmp_path: Path) -> None:
 
 
 def test_pure_project_gives_a_pure_wheel_without_a_flag(tmp_path: Path) -> None:
-    root = project(tmp_path, {"pyproject.toml": "", "src/x/__init__.py": "", "tests/t.c": ""})
-    check_not_fallback("x-1-py3-none-any.whl", root, "", allowed=False)  # no error
+    root = project(tmp_path / "p", {"pyproject.toml": "", "src/x/__init__.py": "", "tests/t.c": ""})
+    check_not_fallback(pure_wheel(tmp_path), root, "", allowed=False)  # no error
+
+
+def test_a_wheel_with_an_extension_passes(tmp_path: Path) -> None:
+    root = project(tmp_path / "p", {"src/x/_core.c": ""})
+    wheel = make_wheel(tmp_path, "x", "1", f"cp314-cp314-{PLATFORM}",
+                       files={"x/_core.cpython-314-wasm32-emscripten.so": b""})
+    check_not_fallback(wheel, root, RAPIDFUZZ, allowed=False)  # no error
+
+
+def test_a_platform_tagged_wheel_without_extension_is_a_fallback_too(tmp_path: Path) -> None:
+    # setuptools tags the wheel for the platform whenever there are ext_modules.
+    root = project(tmp_path / "p", {"src/x/_core.c": ""})
+    wheel = make_wheel(tmp_path, "x", "1", f"cp314-cp314-{PLATFORM}", files={"x/__init__.py": b""})
+    with pytest.raises(BuildError, match="optional extension|building extension"):
+        check_not_fallback(wheel, root, SETUPTOOLS_OPTIONAL, allowed=False)
 
 
 def test_native_project_with_pure_wheel_fails_naming_fallback_and_first_error(
     tmp_path: Path,
 ) -> None:
-    root = project(tmp_path, {"CMakeLists.txt": "", "src/rapidfuzz/utils_cpp.cxx": ""})
+    root = project(tmp_path / "p", {"CMakeLists.txt": "", "src/rapidfuzz/utils_cpp.cxx": ""})
     with pytest.raises(BuildError) as info:
-        check_not_fallback(WHEEL, root, RAPIDFUZZ, allowed=False)
+        check_not_fallback(pure_wheel(tmp_path), root, RAPIDFUZZ, allowed=False)
     message = info.value.message
     assert "\n" not in message  # one error line
     assert WHEEL in message and "src/rapidfuzz/utils_cpp.cxx" in message
@@ -96,8 +117,8 @@ def test_native_project_with_pure_wheel_fails_naming_fallback_and_first_error(
 def test_allow_pure_wheel_accepts_and_says_so(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root = project(tmp_path, {"src/x/_core.c": ""})
-    check_not_fallback(WHEEL, root, RAPIDFUZZ, allowed=True)
+    root = project(tmp_path / "p", {"src/x/_core.c": ""})
+    check_not_fallback(pure_wheel(tmp_path), root, RAPIDFUZZ, allowed=True)
     assert "--allow-pure-wheel" in capsys.readouterr().err
 
 
@@ -125,7 +146,7 @@ def speedy(root: Path, *, native: bool) -> Path:
 def test_pipeline_refuses_the_fallback_and_writes_nothing(tmp_path: Path) -> None:
     target = current_target()
     source = speedy(tmp_path / "speedy", native=True)
-    with pytest.raises(BuildError, match="fell back to pure Python"):
+    with pytest.raises(BuildError, match="holds no compiled extension"):
         build_wheel(source, tmp_path / "dist", FallbackRoute(target, tmp_path / "c"), target)
     assert not (tmp_path / "dist").exists()
     accepted = build_wheel(source, tmp_path / "dist", FallbackRoute(target, tmp_path / "c"),

@@ -29,7 +29,7 @@ class BuildOutcome:
     provenance: Provenance
 
 
-def check_wheel_tags(wheel: Path, target: Target) -> compatibility.Verdict:
+def check_wheel_tags(wheel: Path, target: Target) -> None:
     """A wheel that does not fit the target would never load in the pinned Pyodide.
 
     A pure-Python project's py3-none-any wheel fits: nothing was cross-compiled
@@ -41,7 +41,6 @@ def check_wheel_tags(wheel: Path, target: Target) -> compatibility.Verdict:
             f"the route built {wheel.name}, which does not fit {target.name}: {verdict.reason}",
             hint="the cross-build environment does not match toolchain.toml; run `wasmwheel doctor`",
         )
-    return verdict
 
 
 def provenance_for(route: Route, target: Target) -> Provenance:
@@ -86,9 +85,8 @@ def build_stamped(
         project = stage(path, workdir / "src")
         progress.step(f"building {project.origin} with the {route.name} route")
         raw = route.build(project.root, workdir / "out", source_date_epoch=source_date_epoch)
-        if check_wheel_tags(raw, target).rule == "pure":
-            check_not_fallback(raw.name, project.root, read_log(raw.parent),
-                               allowed=allow_pure_wheel)
+        check_wheel_tags(raw, target)
+        check_not_fallback(raw, project.root, read_log(raw.parent), allowed=allow_pure_wheel)
         provenance = provenance_for(route, target)
         outdir.mkdir(parents=True, exist_ok=True)
         wheel = stamp_wheel(raw, provenance, outdir / raw.name, source_date_epoch=source_date_epoch)

@@ -19,7 +19,8 @@ def add_route_option(parser: argparse.ArgumentParser) -> None:
 def add_allow_pure_wheel_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--allow-pure-wheel", action="store_true",
-        help="accept a pure-Python (py3-none-any) wheel from a project with native sources, "
-        "i.e. a build whose backend fell back to pure Python when its extensions failed to "
-        "compile (by default that fails, naming the fallback and the first compiler error)",
+        help="accept a wheel without compiled extensions (e.g. py3-none-any) from a project "
+        "with native sources, i.e. a build whose backend fell back to pure Python when its "
+        "extensions failed to compile (by default that fails, naming the fallback and the "
+        "first compiler error)",
     )
