@@ -60,7 +60,7 @@ def test_missing_path_is_refused(tmp_path: Path) -> None:
 def test_corrupt_sdist_is_refused(tmp_path: Path) -> None:
     bad = tmp_path / "bad-1.tar.gz"
     bad.write_bytes(b"not a tarball")
-    with pytest.raises(ProjectError, match="not a readable sdist"):
+    with pytest.raises(ProjectError, match="damaged sdist"):
         stage(bad, tmp_path / "work")
 
 

@@ -36,7 +36,9 @@ class Recorder:
         self.routes.append(name)
         return name
 
-    def build_wheel(self, path: Path, outdir: Path, route: Any, target: Target) -> BuildOutcome:
+    def build_wheel(
+        self, path: Path, outdir: Path, route: Any, target: Target, **options: Any
+    ) -> BuildOutcome:
         self.builds.append((path, outdir))
         # Unstamped: only mtimes decide whether it is reused.
         wheel = make_wheel(outdir, "demo", "1.0", f"cp314-cp314-{TAG}")

@@ -159,7 +159,9 @@ def builds(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Path, Path]]:
     def fake_select(name: str, target: Target) -> FakeRoute:
         return FakeRoute()
 
-    def fake_build(path: Path, outdir: Path, route: FakeRoute, target: Target) -> BuildOutcome:
+    def fake_build(
+        path: Path, outdir: Path, route: FakeRoute, target: Target, **options: bool
+    ) -> BuildOutcome:
         calls.append((path, outdir))
         wheel = wheel_at(outdir, f"demo-1.0-cp314-cp314-{TAG}.whl", prov=provenance(),
                            when=NOW + 1000)

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wasmwheel import progress
+from wasmwheel.builder.pure_wheel import check_not_fallback
 from wasmwheel.builder.source_date import describe as source_date_describe
 from wasmwheel.builder.source_date import source_date
 from wasmwheel.config.pins import Target
 from wasmwheel.config.project import stage
 from wasmwheel.errors import BuildError
+from wasmwheel.toolchain.pyodide_build import read_log
 from wasmwheel.toolchain.routes import Route
 from wasmwheel.wheel import compatibility
 from wasmwheel.wheel.provenance import Provenance, stamp_wheel
@@ -30,7 +32,8 @@ class BuildOutcome:
 def check_wheel_tags(wheel: Path, target: Target) -> None:
     """A wheel that does not fit the target would never load in the pinned Pyodide.
 
-    A pure-Python project's py3-none-any wheel fits: nothing was cross-compiled.
+    A pure-Python project's py3-none-any wheel fits: nothing was cross-compiled
+    (a project with native sources is checked further: pure_wheel.py).
     """
     verdict = compatibility.check_filename(wheel.name, target)
     if not verdict.fits:
@@ -54,17 +57,27 @@ def provenance_for(route: Route, target: Target) -> Provenance:
     )
 
 
-def build_wheel(path: Path, outdir: Path, route: Route, target: Target) -> BuildOutcome:
+def build_wheel(
+    path: Path, outdir: Path, route: Route, target: Target, *, allow_pure_wheel: bool = False
+) -> BuildOutcome:
     route.install()
     found = source_date(path)
     progress.step(f"SOURCE_DATE_EPOCH={source_date_describe(found)}")
-    outcome = build_stamped(path, outdir, route, target, found.epoch)
+    outcome = build_stamped(
+        path, outdir, route, target, found.epoch, allow_pure_wheel=allow_pure_wheel
+    )
     warn_if_approximate(outcome, target)
     return outcome
 
 
 def build_stamped(
-    path: Path, outdir: Path, route: Route, target: Target, source_date_epoch: int
+    path: Path,
+    outdir: Path,
+    route: Route,
+    target: Target,
+    source_date_epoch: int,
+    *,
+    allow_pure_wheel: bool = False,
 ) -> BuildOutcome:
     """Stage `path` in a fresh temporary directory, build it, check it and stamp it into `outdir`."""
     with tempfile.TemporaryDirectory(prefix="wasmwheel-build-") as tmp:
@@ -73,6 +86,7 @@ def build_stamped(
         progress.step(f"building {project.origin} with the {route.name} route")
         raw = route.build(project.root, workdir / "out", source_date_epoch=source_date_epoch)
         check_wheel_tags(raw, target)
+        check_not_fallback(raw, project.root, read_log(raw.parent), allowed=allow_pure_wheel)
         provenance = provenance_for(route, target)
         outdir.mkdir(parents=True, exist_ok=True)
         wheel = stamp_wheel(raw, provenance, outdir / raw.name, source_date_epoch=source_date_epoch)

@@ -74,7 +74,9 @@ def rebuild_reason(wheel: Path, source: Path, target: Target, route: str = "auto
     return None
 
 
-def wheel_for(source: Path, target: Target, route: str = "auto") -> Path:
+def wheel_for(
+    source: Path, target: Target, route: str = "auto", *, allow_pure_wheel: bool = False
+) -> Path:
     """The up-to-date wheel of `source` for `target`, built with `route` if there is none."""
     outdir = wheel_dir(source)
     unbuilt = _test_paths(source)
@@ -87,4 +89,6 @@ def wheel_for(source: Path, target: Target, route: str = "auto") -> Path:
             progress.step(f"using {wheel} (up to date with {source})")
             return wheel
         progress.step(f"{reason}: rebuilding")
-    return build_wheel(source, outdir, select_route(route, target), target).wheel
+    return build_wheel(
+        source, outdir, select_route(route, target), target, allow_pure_wheel=allow_pure_wheel
+    ).wheel

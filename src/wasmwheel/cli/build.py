@@ -9,7 +9,7 @@ from typing import Any
 from wasmwheel import progress
 from wasmwheel.builder.pipeline import build_wheel
 from wasmwheel.builder.reproducibility import build_checked, check_compare_target
-from wasmwheel.cli.options import add_route_option
+from wasmwheel.cli.options import add_allow_pure_wheel_option, add_route_option
 from wasmwheel.config.pins import Target, current_targets
 from wasmwheel.config.project import check_source, wheel_dir
 from wasmwheel.errors import UsageError
@@ -37,10 +37,11 @@ def _build_one(args: argparse.Namespace, source: Path, outdir: Path, compare: Pa
     route = select_route(requested_route(args.route), target)
     if args.reproducible_check or compare is not None:
         checked = build_checked(source, outdir, route, target,
-                                twice=args.reproducible_check, compare=compare)
+                                twice=args.reproducible_check, compare=compare,
+                                allow_pure_wheel=args.allow_pure_wheel)
         progress.step(f"reproducible: sha256 {checked.sha256}")
         return checked.outcome.wheel
-    return build_wheel(source, outdir, route, target).wheel
+    return build_wheel(source, outdir, route, target, allow_pure_wheel=args.allow_pure_wheel).wheel
 
 
 def add_parser(verbs: Any) -> None:
@@ -66,5 +67,6 @@ def add_parser(verbs: Any) -> None:
         help="fail (exit 65, naming the first differing member) unless the wheel built here is "
         "byte-identical to OTHER.whl, e.g. one built in Docker, a Nix shell or CI",
     )
+    add_allow_pure_wheel_option(build)
     add_route_option(build)
     build.set_defaults(func=run)

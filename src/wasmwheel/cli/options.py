@@ -14,3 +14,13 @@ def add_route_option(parser: argparse.ArgumentParser) -> None:
         "(offline approximation in a chroot, root only), system (emcc on PATH); default: auto "
         "(or $WASMWHEEL_ROUTE)",
     )
+
+
+def add_allow_pure_wheel_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-pure-wheel", action="store_true",
+        help="accept a wheel without compiled extensions (e.g. py3-none-any) from a project "
+        "with native sources, i.e. a build whose backend fell back to pure Python when its "
+        "extensions failed to compile (by default that fails, naming the fallback and the "
+        "first compiler error)",
+    )

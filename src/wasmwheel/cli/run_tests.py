@@ -15,7 +15,7 @@ from typing import Any
 
 from wasmwheel import progress
 from wasmwheel.builder.reuse import wheel_for
-from wasmwheel.cli.options import add_route_option
+from wasmwheel.cli.options import add_allow_pure_wheel_option, add_route_option
 from wasmwheel.config.pins import ALL_TARGETS, Target, load_toolchain, requested_target
 from wasmwheel.config.project import check_source
 from wasmwheel.runner.command import run_test_command
@@ -54,7 +54,8 @@ def run(args: argparse.Namespace) -> int:
             progress.step(f"target {target.name} (Pyodide {target.pyodide}, {target.platform_tag})")
 
         def wheel(target: Target = target) -> Path:  # asked for once the source is known to have tests
-            return given or wheel_for(source, target, requested_route(args.route))
+            return given or wheel_for(source, target, requested_route(args.route),
+                                     allow_pure_wheel=args.allow_pure_wheel)
 
         codes.append(run_test_command(
             project=source,
@@ -92,6 +93,7 @@ def add_parser(verbs: Any) -> None:
     test.add_argument("--wheel", help="test exactly this wheel (default: the newest matching one in "
                       "PATH/dist, or beside an sdist; built first if missing or older than the sources)")
     add_route_option(test)
+    add_allow_pure_wheel_option(test)
     test.add_argument("--runtime", action="append", choices=runtime_choices(), default=None,
                       help="where Pyodide runs, repeatable (default: node); chromium and firefox "
                       "mean the page's main thread and a Web Worker, all means every runtime")

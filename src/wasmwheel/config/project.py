@@ -33,6 +33,7 @@ import shutil
 import tarfile
 import tomllib
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,7 @@ from pathlib import Path
 from packaging.utils import InvalidSdistFilename, canonicalize_name, parse_sdist_filename
 from packaging.version import InvalidVersion, Version
 
+from wasmwheel.config.sdist_integrity import check_sdist_integrity
 from wasmwheel.errors import NoInputError, ProjectError
 
 IGNORED_EVERYWHERE = (".git", ".hg", ".svn", ".nox", ".tox", ".venv", ".eggs", ".wasmwheel",
@@ -80,7 +82,7 @@ def _unpack_sdist(archive: Path, into: Path) -> Path:
         else:
             with tarfile.open(archive) as bundle:
                 bundle.extractall(into, filter="data")
-    except (tarfile.TarError, zipfile.BadZipFile, OSError) as exc:
+    except (tarfile.TarError, zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
         raise ProjectError(f"{archive} is not a readable sdist: {exc}") from None
     tops = [p for p in into.iterdir() if p.is_dir()]
     if len(tops) == 1 and is_project_dir(tops[0]):
@@ -100,6 +102,7 @@ def check_source(path: Path) -> None:
                 f"{path} is a file but not an sdist",
                 hint="pass a project directory or a .tar.gz/.zip sdist",
             )
+        check_sdist_integrity(path)
     elif not is_project_dir(path):
         raise ProjectError(
             f"{path} is not a Python project: it has neither pyproject.toml nor setup.py",

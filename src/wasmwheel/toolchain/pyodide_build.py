@@ -12,11 +12,15 @@ from pathlib import Path
 
 from wasmwheel import progress
 from wasmwheel.errors import BuildError
+from wasmwheel.toolchain import emtools
 from wasmwheel.toolchain.failure import failure_message, run_streamed
 
 # Variables that would make pyodide-build use something other than what the
 # route chose (another Pyodide tree, or an emsdk cloned at its moving HEAD).
 _CLEARED = ("PYODIDE_ROOT",)
+# A route's build writes its output here, beside the wheel, for checks that read what the
+# backend said (builder/pure_wheel.py: did it fall back to pure Python?).
+BUILD_LOG = "build.log"
 BUILD_HINT = (
     "fix the errors above; differences from a native build usually come from code that "
     "assumes a 64-bit `long` or needs threads"
@@ -29,6 +33,8 @@ def build_environment(extra: Mapping[str, str]) -> dict[str, str]:
     # Never let pyodide-build clone and install an unpinned emsdk on its own.
     env["PYODIDE_SKIP_EMSCRIPTEN_INSTALL"] = "1"
     env["PYTHONUNBUFFERED"] = "1"  # its output reaches the terminal as it happens
+    # Every em* tool works only when found in Emscripten's own directory (emtools.py).
+    env["PATH"] = emtools.with_launcher_dir(env.get("PATH", os.defpath))
     return env
 
 
@@ -52,6 +58,18 @@ def reproducibility_env(
     return env
 
 
+def keep_log(outdir: Path, output: str) -> None:
+    (outdir / BUILD_LOG).write_text(output)
+
+
+def read_log(outdir: Path) -> str:
+    """The output `keep_log` kept in `outdir`; empty when the route kept none."""
+    try:
+        return (outdir / BUILD_LOG).read_text()
+    except OSError:
+        return ""
+
+
 def run_pyodide_build(
     command: list[str], source_dir: Path, outdir: Path, env: Mapping[str, str]
 ) -> Path:
@@ -73,4 +91,5 @@ def run_pyodide_build(
         raise BuildError(
             f"pyodide build wrote {len(wheels)} new wheels into {outdir}, expected one"
         )
+    keep_log(outdir, result.stdout)
     return wheels[0]

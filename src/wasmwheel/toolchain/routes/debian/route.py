@@ -34,9 +34,9 @@ from typing import Any
 
 from wasmwheel import progress
 from wasmwheel.errors import BuildError, ToolchainError
-from wasmwheel.toolchain import cache
+from wasmwheel.toolchain import cache, emtools
 from wasmwheel.toolchain.failure import failure_message
-from wasmwheel.toolchain.pyodide_build import BUILD_HINT, reproducibility_env
+from wasmwheel.toolchain.pyodide_build import BUILD_HINT, keep_log, reproducibility_env
 from wasmwheel.toolchain.pyodide_runtime import ensure_pyodide_dist
 from wasmwheel.toolchain.routes.base import Route, RouteStatus
 from wasmwheel.toolchain.routes.debian import chroot
@@ -51,6 +51,9 @@ from wasmwheel.toolchain.routes.debian.rootfs import (
 VENV = "/opt/wasmwheel/venv"
 XBUILDENV = "/opt/wasmwheel/xbuildenv"
 EM_CACHE = "/var/cache/emscripten"  # Debian's emcc cache for root (its config file)
+# Where Debian's Emscripten launchers really are (/usr/bin holds symlinks to them): first
+# on PATH, as emsdk does, or emnm breaks when called by name (toolchain/emtools.py).
+EMSCRIPTEN_DIR = "/usr/share/emscripten"
 INSTALL_FIX = "wasmwheel toolchain install --route debian"
 _SMOKE_C = "int wasmwheel_smoke(int x) { return x + 1; }\n"
 # A build only reads the shared chroot, so concurrent builds cannot race on it: no
@@ -58,7 +61,7 @@ _SMOKE_C = "int wasmwheel_smoke(int x) { return x + 1; }\n"
 # _precompile); Emscripten's cache is filled at install (_check) and locks itself.
 SHARED_READ_ONLY = {"PYTHONDONTWRITEBYTECODE": "1"}
 # Python code every build runs: compiled once at install, never by a build.
-_PRECOMPILED = (VENV, "/usr/share/emscripten")
+_PRECOMPILED = (VENV, EMSCRIPTEN_DIR)
 _VERSIONS_PY = "import sys, pyodide_build; print(sys.version.split()[0], pyodide_build.__version__)"
 
 
@@ -86,7 +89,9 @@ class DebianRoute(Route):
     def _env(self, rootfs: RootFS | None = None, **extra: str) -> dict[str, str]:
         # pyodide-build's wrappers need llvm-readobj, which Debian keeps in the LLVM prefix.
         llvm_bin = f"/usr/lib/llvm-{self.target.debian.llvm_major}/bin"
-        return (rootfs or self.rootfs).env(path=[f"{VENV}/bin", llvm_bin], extra=extra)
+        return (rootfs or self.rootfs).env(
+            path=[f"{VENV}/bin", EMSCRIPTEN_DIR, llvm_bin], extra=extra
+        )
 
     def build_env(self, rootfs: RootFS | None = None, **extra: str) -> dict[str, str]:
         """The environment `pyodide build` runs with inside the chroot (or this system)."""
@@ -241,6 +246,7 @@ class DebianRoute(Route):
                 )
             wheel = self._single_wheel(work / "dist")
             outdir.mkdir(parents=True, exist_ok=True)
+            keep_log(outdir, result.stdout)
             return Path(shutil.copy2(wheel, outdir / wheel.name))
         finally:
             shutil.rmtree(work, ignore_errors=True)
@@ -329,6 +335,7 @@ class DebianRoute(Route):
         )
         for leftover in ("tmp/wasmwheel-smoke.c", "tmp/wasmwheel-smoke.o"):
             (root / leftover).unlink(missing_ok=True)
+        self._check_tools(rootfs, env)
         # pyodide-build would download an xbuildenv if ours did not satisfy it.
         abi = (
             chroot.check(
@@ -355,6 +362,18 @@ class DebianRoute(Route):
             "suite": self.target.debian.suite,
             "packages": self.target.debian.packages,
         }
+
+    def _check_tools(self, rootfs: RootFS, env: dict[str, str]) -> None:
+        """Every Emscripten tool a build calls by name runs (one shell, not one chroot each)."""
+        result = rootfs.run(["sh", "-c", emtools.probe_script()], env)
+        broken = emtools.broken_tools(result.stdout)
+        if broken:
+            raise ToolchainError(
+                f"Emscripten tools that builds call do not run on the build PATH: "
+                f"{', '.join(broken)}",
+                hint=f"their launchers should be in {EMSCRIPTEN_DIR}; the pinned emscripten "
+                "package may lay them out differently",
+            )
 
     # --- helpers -------------------------------------------------------------
 
