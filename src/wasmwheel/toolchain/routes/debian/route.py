@@ -7,7 +7,7 @@ Pyodide was built with, so its wheels are an approximation: they load and
 run in Pyodide 314 (same libc++ ABI tag, same sigset_t) but are not what the
 exact toolchain would produce.
 
-Cache entry layout (`<cache>/toolchains/<target>-debian-<pins hash>/`):
+Cache entry layout (`<cache>/toolchains/<target>-debian-<hash of `pinned`>/`):
     root/                      the chroot (Debian <suite>, pinned packages)
     root/opt/wasmwheel/venv    Python 3.14 venv with pyodide-build
     root/opt/wasmwheel/xbuildenv  cross-build env assembled from npm Pyodide
@@ -64,6 +64,9 @@ _VERSIONS_PY = "import sys, pyodide_build; print(sys.version.split()[0], pyodide
 class DebianRoute(Route):
     name = "debian"
     approximate = True
+    # Debian's packages and flags; pyodide-build; the npm runtime the cross-build
+    # env is assembled from, and the versions written into its Makefile.envs.
+    pinned = ("debian", "pyodide_build", "npm", "pyodide", "python", "emscripten", "abi")
 
     # --- locations ---------------------------------------------------------
 
@@ -176,7 +179,7 @@ class DebianRoute(Route):
             stamp = {
                 "route": self.name,
                 "target": self.target.name,
-                "pins": self.target.pins_hash,
+                "pins": self.pins_key,
                 "in_place": in_place,
             }
             with cache.atomic_entry(self.entry, stamp) as scratch:
