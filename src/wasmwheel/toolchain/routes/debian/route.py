@@ -28,6 +28,7 @@ import shutil
 import sys
 import tempfile
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -174,7 +175,6 @@ class DebianRoute(Route):
                 return
             cache.discard_incomplete(self.entry)
             mirror = chroot.debian_mirror()
-            dist = ensure_pyodide_dist(self.target)  # fail fast on npm before the long steps
             in_place = in_place_requested()
             stamp = {
                 "route": self.name,
@@ -182,9 +182,16 @@ class DebianRoute(Route):
                 "pins": self.pins_key,
                 "in_place": in_place,
             }
-            with cache.atomic_entry(self.entry, stamp) as scratch:
+            with (
+                cache.atomic_entry(self.entry, stamp) as scratch,
+                ThreadPoolExecutor(max_workers=1) as background,
+            ):
+                # Node and the Pyodide runtime (downloads, mostly waiting) arrive while
+                # debootstrap and apt run; the runtime is needed only from the xbuildenv on.
+                runtime = background.submit(ensure_pyodide_dist, self.target)
                 rootfs = InPlace() if in_place else Chroot(scratch / "root")
                 self._prepare(rootfs, mirror)
+                dist = runtime.result()  # an npm failure stops the install here
                 self._create_venv(rootfs)
                 self._assemble_xbuildenv(rootfs, dist)
                 self._precompile(rootfs)
@@ -255,7 +262,7 @@ class DebianRoute(Route):
             progress.step(
                 f"creating a Debian {suite} chroot with debootstrap from {mirror} (about a minute)"
             )
-        rootfs.prepare(suite, mirror)
+        rootfs.prepare(suite, mirror, self.target.debian.llvm_major)
         packages = self.target.debian.packages
         progress.step(
             f"installing {len(packages)} pinned Debian packages into {rootfs.description} "
