@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,20 @@ def test_in_place_gets_the_exclusions_but_keeps_dpkg_syncing(tmp_path: Path) -> 
     dpkg = tmp_path / "etc/dpkg/dpkg.cfg.d"
     assert (dpkg / "99wasmwheel-nodoc").read_text() == slim.dpkg_config(LLVM)
     assert not (dpkg / "99wasmwheel-unsafe-io").exists()
+
+
+def test_debootstraps_own_dpkg_runs_without_fsync(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "root"
+    seen: list[str] = []
+
+    def run(command: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+        # What the chroot's dpkg will read once debootstrap reaches its second stage.
+        seen.append((root / "etc/dpkg/dpkg.cfg.d/99wasmwheel-unsafe-io").read_text())
+        return subprocess.CompletedProcess(command, 0, stdout="", stderr="")
+
+    monkeypatch.setattr(chroot, "ensure_debootstrap", lambda: "/usr/sbin/debootstrap")
+    monkeypatch.setattr(chroot.subprocess, "run", run)
+    chroot.debootstrap(root, "sid", "http://deb.example/debian")
+    assert seen == ["force-unsafe-io\n"]

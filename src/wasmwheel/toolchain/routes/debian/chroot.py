@@ -265,6 +265,10 @@ def ensure_debootstrap() -> str:
 def debootstrap(root: Path, suite: str, mirror: str) -> None:
     """A minimal Debian `suite` in `root`. debootstrap mounts /proc and /sys
     itself, so it too runs in a private mount namespace."""
+    # debootstrap's second stage installs the base packages with the chroot's own
+    # dpkg, which reads this directory: no fsync per file there either.
+    (root / "etc/dpkg/dpkg.cfg.d").mkdir(parents=True, exist_ok=True)
+    (root / "etc/dpkg/dpkg.cfg.d/99wasmwheel-unsafe-io").write_text(_DPKG_UNSAFE_IO)
     command = [
         "unshare",
         "--mount",

@@ -284,7 +284,11 @@ class DebianRoute(Route):
             f"is {python}-venv among the pinned packages?",
         )
         chroot.check(
-            rootfs.run([f"{VENV}/bin/pip", "install", "--quiet", "--no-cache-dir", spec], env),
+            # --no-compile: _precompile compiles the venv on every core afterwards.
+            rootfs.run(
+                [f"{VENV}/bin/pip", "install", "--quiet", "--no-cache-dir", "--no-compile", spec],
+                env,
+            ),
             f"pip install {spec}",
             "check that PyPI is reachable from the chroot (proxy, PIP_INDEX_URL, CA bundle)",
         )
