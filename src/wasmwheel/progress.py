@@ -12,11 +12,18 @@ import time
 
 def step(message: str) -> None:
     """Announce a step a person would want to see ("==> installing Emscripten ...")."""
-    print(f"==> {message}", file=sys.stderr, flush=True)
+    _line(f"==> {message}")
 
 
 def info(message: str) -> None:
-    print(f"    {message}", file=sys.stderr, flush=True)
+    _line(f"    {message}")
+
+
+def _line(text: str) -> None:
+    # One write per line (print writes the newline separately), so steps announced
+    # from two threads at once never run together on one line.
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
 
 
 class Progress:

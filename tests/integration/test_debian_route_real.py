@@ -4,7 +4,9 @@ extensions, load the wheel in Pyodide under Node and CALL the functions
 
 from __future__ import annotations
 
+import fnmatch
 import json
+import re
 import subprocess
 import textwrap
 import zipfile
@@ -17,6 +19,7 @@ from wasmwheel.errors import BuildError
 from wasmwheel.toolchain import cache
 from wasmwheel.toolchain.node import ensure_node
 from wasmwheel.toolchain.pyodide_runtime import ensure_pyodide_dist
+from wasmwheel.toolchain.routes.debian import slim
 from wasmwheel.toolchain.routes.debian.route import DebianRoute
 from wasmwheel.wheel.reproducible import DEFAULT_EPOCH
 
@@ -144,6 +147,25 @@ def test_install_is_complete_and_idempotent(route: DebianRoute) -> None:
     assert status.pyodide_build == route.target.pyodide_build
     route.install()  # a second call does nothing
     assert route.emscripten_version() == status.emscripten
+
+
+def test_the_slim_chroot_keeps_every_tool_emscripten_calls(route: DebianRoute) -> None:
+    """Read the installed Emscripten's own list of LLVM tools (em*.py, tools/*.py) and check
+    each is in the chroot and none is in the dpkg exclusions."""
+    if route.in_place:
+        pytest.skip("installed in place: no chroot of ours to inspect")
+    emscripten = route.root / "usr/share/emscripten"
+    called = set()
+    for module in [*emscripten.glob("*.py"), *emscripten.glob("tools/*.py")]:
+        called |= set(re.findall(r"(?:llvm|clang)_tool_path\('([\w+-]+)'\)", module.read_text()))
+    assert {"llvm-ar", "llvm-strip", "wasm-ld", "clang"} <= called  # the pattern still finds them
+    exclude, _ = slim.exclusions(route.target.debian.llvm_major)
+    bin_dir = f"/usr/lib/llvm-{route.target.debian.llvm_major}/bin"
+    for tool in sorted(called | {"llvm-readobj"}):  # + pyodide-build's wrappers' tool
+        path = f"{bin_dir}/{tool}"
+        assert not any(fnmatch.fnmatchcase(path, p) for p in exclude), path
+        assert (route.root / path.lstrip("/")).exists(), path
+    assert not (route.root / bin_dir.lstrip("/") / "llvm-exegesis").exists()
 
 
 def test_wheel_builds_and_runs_in_pyodide(

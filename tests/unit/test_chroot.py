@@ -181,7 +181,7 @@ def test_configure_writes_apt_options_and_ca(tmp_path: Path) -> None:
         (tmp_path / d).mkdir(parents=True)
     ca = tmp_path / "host-ca.crt"
     ca.write_text("CA")
-    chroot.configure(tmp_path, suite="sid", mirror=MIRROR, ca_bundle=ca)
+    chroot.configure(tmp_path, suite="sid", mirror=MIRROR, ca_bundle=ca, llvm_major=21)
     assert (tmp_path / "etc/apt/sources.list").read_text() == f"deb {MIRROR} sid main\n"
     assert 'Check-Valid-Until "false"' in (tmp_path / "etc/apt/apt.conf.d/99wasmwheel").read_text()
     assert (tmp_path / chroot.CHROOT_CA.lstrip("/")).read_text() == "CA"

@@ -17,7 +17,7 @@ import json
 import os
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
 from functools import cache
 from pathlib import Path
@@ -239,16 +239,34 @@ class Target:
 
     @property
     def pins_hash(self) -> str:
-        """A short digest of the pins that shape a built wheel: cache keys and provenance use it.
+        """A short digest of every pin that may shape a built wheel: provenance uses it.
 
-        The browser pins only drive tests, so bumping puppeteer must not
-        invalidate toolchains or the provenance of wheels already built; the
-        Nix pins only describe how flake.nix installs the same pyodide-build.
+        Wheels (their provenance, `wasmwheel test`'s reuse, the publish gate)
+        are judged against this whole set, whichever route built them: a
+        rebuild after any bump is cheap. Toolchain cache entries, which are
+        not, are keyed by `pins_hash_of` the pins their route reads.
+        The browser pins only drive tests, so bumping puppeteer must not void
+        the provenance of wheels already built; the Nix pins only describe how
+        flake.nix installs the same pyodide-build.
         """
         pins = asdict(self)
         pins.pop("browsers", None)
         pins.pop("nix", None)
         canonical = json.dumps(pins, sort_keys=True).encode()
+        return hashlib.sha256(canonical).hexdigest()[:16]
+
+    def pins_hash_of(self, names: Collection[str]) -> str:
+        """A short digest of only the named pins (Target fields, e.g. "debian", "npm").
+
+        A cache entry keyed this way survives bumps of pins it never reads
+        (pinning emsdk leaves the debian route's chroot alone). A name that is
+        not a pin is a programming error, refused rather than silently hashed away.
+        """
+        pins = asdict(self)
+        unknown = sorted(set(names) - set(pins))
+        if unknown:
+            raise ValueError(f"not pins of a target: {', '.join(unknown)}")
+        canonical = json.dumps({name: pins[name] for name in names}, sort_keys=True).encode()
         return hashlib.sha256(canonical).hexdigest()[:16]
 
 

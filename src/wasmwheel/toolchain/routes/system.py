@@ -44,6 +44,7 @@ def parse_emcc_version(output: str) -> str | None:
 
 class SystemRoute(Route):
     name = "system"
+    pinned = ()  # it uses the emcc it finds and keeps nothing in the cache
 
     @cached_property
     def emcc(self) -> str | None:

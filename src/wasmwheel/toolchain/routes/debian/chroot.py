@@ -20,6 +20,7 @@ from wasmwheel import progress
 from wasmwheel.errors import ConfigError, ToolchainError
 from wasmwheel.toolchain.apt import apt_get, say_lock_wait
 from wasmwheel.toolchain.failure import failure_message, run_streamed
+from wasmwheel.toolchain.routes.debian import slim
 
 MIRROR_ENV = "WASMWHEEL_DEBIAN_MIRROR"
 
@@ -53,14 +54,9 @@ Acquire::Check-Valid-Until "false";
 APT::Install-Recommends "false";
 """
 
-# Saves about 80 MB; copyright files stay.
-_DPKG_NODOC = """\
-path-exclude=/usr/share/doc/*
-path-include=/usr/share/doc/*/copyright
-path-exclude=/usr/share/man/*
-path-exclude=/usr/share/info/*
-path-exclude=/usr/share/locale/*
-"""
+# The chroot is all-or-nothing (an interrupted install is discarded whole), so
+# dpkg need not fsync every file it unpacks: that is most of apt's time here.
+_DPKG_UNSAFE_IO = "force-unsafe-io\n"
 
 # Mount /proc and /dev for the chroot inside the private namespace, bind the
 # host's resolver config (DNS may change after the chroot was made), then
@@ -269,6 +265,10 @@ def ensure_debootstrap() -> str:
 def debootstrap(root: Path, suite: str, mirror: str) -> None:
     """A minimal Debian `suite` in `root`. debootstrap mounts /proc and /sys
     itself, so it too runs in a private mount namespace."""
+    # debootstrap's second stage installs the base packages with the chroot's own
+    # dpkg, which reads this directory: no fsync per file there either.
+    (root / "etc/dpkg/dpkg.cfg.d").mkdir(parents=True, exist_ok=True)
+    (root / "etc/dpkg/dpkg.cfg.d/99wasmwheel-unsafe-io").write_text(_DPKG_UNSAFE_IO)
     command = [
         "unshare",
         "--mount",
@@ -289,18 +289,22 @@ def debootstrap(root: Path, suite: str, mirror: str) -> None:
     )
 
 
-def configure_apt(root: Path) -> None:
-    """apt's options (no recommends, expired snapshots accepted) and dpkg's (no docs)."""
+def configure_apt(root: Path, llvm_major: int) -> None:
+    """apt's options (no recommends, expired snapshots accepted) and dpkg's (no docs,
+    no files a build never reads: slim.py)."""
     (root / "etc/apt/apt.conf.d").mkdir(parents=True, exist_ok=True)
     (root / "etc/apt/apt.conf.d/99wasmwheel").write_text(_APT_CONF)
     (root / "etc/dpkg/dpkg.cfg.d").mkdir(parents=True, exist_ok=True)
-    (root / "etc/dpkg/dpkg.cfg.d/99wasmwheel-nodoc").write_text(_DPKG_NODOC)
+    (root / "etc/dpkg/dpkg.cfg.d/99wasmwheel-nodoc").write_text(slim.dpkg_config(llvm_major))
 
 
-def configure(root: Path, *, suite: str, mirror: str, ca_bundle: Path | None) -> None:
+def configure(
+    root: Path, *, suite: str, mirror: str, ca_bundle: Path | None, llvm_major: int
+) -> None:
     """apt sources and options, the host CA bundle and resolver files, no docs."""
     (root / "etc/apt/sources.list").write_text(f"deb {mirror} {suite} main\n")
-    configure_apt(root)
+    configure_apt(root, llvm_major)
+    (root / "etc/dpkg/dpkg.cfg.d/99wasmwheel-unsafe-io").write_text(_DPKG_UNSAFE_IO)
     for name in ("etc/resolv.conf", "etc/hosts"):  # bind-mount targets (see _ENTER)
         (root / name).touch()
     if ca_bundle is not None:

@@ -19,7 +19,7 @@ from pathlib import Path
 from wasmwheel.errors import ToolchainError
 from wasmwheel.toolchain.apt import apt_get
 from wasmwheel.toolchain.failure import run_streamed
-from wasmwheel.toolchain.routes.debian import chroot
+from wasmwheel.toolchain.routes.debian import chroot, slim
 
 # Set at `wasmwheel toolchain install --route debian` to install into this
 # system instead of a chroot (the Dockerfile's debian stage sets it).
@@ -37,7 +37,7 @@ class RootFS(ABC):
     description: str  # for progress lines and doctor
 
     @abstractmethod
-    def prepare(self, suite: str, mirror: str) -> None:
+    def prepare(self, suite: str, mirror: str, llvm_major: int) -> None:
         """Make the root ready for apt-get (create it, or check and configure it)."""
 
     @abstractmethod
@@ -85,9 +85,12 @@ class Chroot(RootFS):
         self.path = root
         self.description = f"a Debian chroot in {root}"
 
-    def prepare(self, suite: str, mirror: str) -> None:
+    def prepare(self, suite: str, mirror: str, llvm_major: int) -> None:
         chroot.debootstrap(self.path, suite, mirror)
-        chroot.configure(self.path, suite=suite, mirror=mirror, ca_bundle=chroot.host_ca_bundle())
+        chroot.configure(self.path, suite=suite, mirror=mirror, ca_bundle=chroot.host_ca_bundle(),
+                         llvm_major=llvm_major)
+        # debootstrap unpacked its packages before dpkg's exclusions existed.
+        slim.remove_excluded(self.path, llvm_major)
 
     def env(self, *, path: Sequence[str], extra: Mapping[str, str]) -> dict[str, str]:
         return chroot.chroot_env(os.environ, path=path, extra=extra)
@@ -110,14 +113,14 @@ class InPlace(RootFS):
         self.path = Path("/")
         self.description = "this system (installed in place)"
 
-    def prepare(self, suite: str, mirror: str) -> None:
+    def prepare(self, suite: str, mirror: str, llvm_major: int) -> None:
         if not Path("/etc/debian_version").is_file():
             raise ToolchainError(
                 f"{IN_PLACE_ENV} is set but this system is not Debian",
                 hint=f"install in place only in an image built FROM Debian {suite}; "
                 f"unset {IN_PLACE_ENV} to use a chroot",
             )
-        chroot.configure_apt(self.path)
+        chroot.configure_apt(self.path, llvm_major)
 
     def env(self, *, path: Sequence[str], extra: Mapping[str, str]) -> dict[str, str]:
         env = chroot.chroot_env(os.environ, path=path)

@@ -8,7 +8,7 @@ release, but Debian's LLVM and no Pyodide emsdk patches), so its wheels are
 an approximation: they load and run in the target's Pyodide (same libc++ ABI
 tag, same sigset_t) but are not what the exact toolchain would produce.
 
-Cache entry layout (`<cache>/toolchains/<target>-debian-<pins hash>/`):
+Cache entry layout (`<cache>/toolchains/<target>-debian-<hash of `pinned`>/`):
     root/                      the chroot (Debian <suite>, pinned packages)
     root/opt/wasmwheel/venv    Python X.Y venv (the target's CPython X.Y) with pyodide-build
     root/opt/wasmwheel/xbuildenv  cross-build env assembled from npm Pyodide
@@ -29,6 +29,7 @@ import shutil
 import sys
 import tempfile
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,9 @@ _VERSIONS_PY = "import sys, pyodide_build; print(sys.version.split()[0], pyodide
 class DebianRoute(Route):
     name = "debian"
     approximate = True
+    # Debian's packages and flags; pyodide-build; the npm runtime the cross-build
+    # env is assembled from, and the versions written into its Makefile.envs.
+    pinned = ("debian", "pyodide_build", "npm", "pyodide", "python", "emscripten", "abi")
 
     # --- locations ---------------------------------------------------------
 
@@ -177,17 +181,23 @@ class DebianRoute(Route):
                 return
             cache.discard_incomplete(self.entry)
             mirror = chroot.debian_mirror()
-            dist = ensure_pyodide_dist(self.target)  # fail fast on npm before the long steps
             in_place = in_place_requested()
             stamp = {
                 "route": self.name,
                 "target": self.target.name,
-                "pins": self.target.pins_hash,
+                "pins": self.pins_key,
                 "in_place": in_place,
             }
-            with cache.atomic_entry(self.entry, stamp) as scratch:
+            with (
+                cache.atomic_entry(self.entry, stamp) as scratch,
+                ThreadPoolExecutor(max_workers=1) as background,
+            ):
+                # Node and the Pyodide runtime (downloads, mostly waiting) arrive while
+                # debootstrap and apt run; the runtime is needed only from the xbuildenv on.
+                runtime = background.submit(ensure_pyodide_dist, self.target)
                 rootfs = InPlace() if in_place else Chroot(scratch / "root")
                 self._prepare(rootfs, mirror)
+                dist = runtime.result()  # an npm failure stops the install here
                 self._create_venv(rootfs)
                 self._assemble_xbuildenv(rootfs, dist)
                 self._precompile(rootfs)
@@ -259,7 +269,7 @@ class DebianRoute(Route):
             progress.step(
                 f"creating a Debian {suite} chroot with debootstrap from {mirror} (about a minute)"
             )
-        rootfs.prepare(suite, mirror)
+        rootfs.prepare(suite, mirror, self.target.debian.llvm_major)
         packages = self.target.debian.packages
         progress.step(
             f"installing {len(packages)} pinned Debian packages into {rootfs.description} "
@@ -281,7 +291,11 @@ class DebianRoute(Route):
             f"is {python}-venv among the pinned packages?",
         )
         chroot.check(
-            rootfs.run([f"{VENV}/bin/pip", "install", "--quiet", "--no-cache-dir", spec], env),
+            # --no-compile: _precompile compiles the venv on every core afterwards.
+            rootfs.run(
+                [f"{VENV}/bin/pip", "install", "--quiet", "--no-cache-dir", "--no-compile", spec],
+                env,
+            ),
             f"pip install {spec}",
             "check that PyPI is reachable from the chroot (proxy, PIP_INDEX_URL, CA bundle)",
         )

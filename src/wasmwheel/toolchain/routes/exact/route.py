@@ -1,6 +1,7 @@
 """The exact route: Pyodide's own toolchain, every piece pinned.
 
-One cache entry per target and pins hash, built all-or-nothing:
+One cache entry per target and hash of the pins this route uses (`pinned`),
+built all-or-nothing:
 
     <entry>/xbuildenv-root/   PYODIDE_XBUILDENV_PATH (official xbuildenv, sha256-checked)
         <version>/emsdk/      emsdk at the pinned commit + Emscripten + Pyodide's patches
@@ -35,6 +36,9 @@ PIN_FIX = "pin it first: see the comments in [targets.{target}.emsdk] of toolcha
 class ExactRoute(Route):
     name = "exact"
     approximate = False
+    # The official xbuildenv, emsdk and its archives, uv and the CPython it installs
+    # (its own entry too), pyodide-build, and the versions the xbuildenv is checked against.
+    pinned = ("xbuildenv", "emsdk", "exact", "pyodide_build", "python", "emscripten", "abi")
 
     @property
     def xbuildenv_root(self) -> Path:
@@ -133,7 +137,7 @@ class ExactRoute(Route):
             stamp: dict[str, object] = {
                 "route": self.name,
                 "target": self.target.name,
-                "pins": self.target.pins_hash,
+                "pins": self.pins_key,
                 "emscripten": self.target.emscripten,
                 "python": self.target.python,
                 "pyodide_build": self.target.pyodide_build,
