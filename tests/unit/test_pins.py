@@ -57,6 +57,7 @@ node-sha256 = ""
 
 [targets.t.exact]
 uv = "0.0.1"
+host-python = "3.99.4"
 
 [targets.t.debian]
 suite = "sid"
@@ -189,6 +190,7 @@ def test_missing_tables_are_refused(tmp_path: Path, table: str) -> None:
     "where,line,key",
     [
         ("targets.t.exact", 'uv = "0.0.1"', "uv"),
+        ("targets.t.exact", 'host-python = "3.99.4"', "host-python"),
         # These had silent defaults (0 and {}): a forgotten key built with /usr/lib/llvm-0.
         ("targets.t.debian", "llvm-major = 99", "llvm-major"),
         ("targets.t.debian", 'extra-ldflags = "-Wl,--made-up"', "extra-ldflags"),
@@ -415,3 +417,8 @@ def test_shipped_toolchain_file_loads() -> None:
     target = load_toolchain().target()
     assert target.abi in target.platform_tag
     assert target.xbuildenv.version in target.xbuildenv.url
+
+
+def test_host_python_of_another_minor_is_refused(tmp_path: Path) -> None:
+    message = refusal(tmp_path, replaced('host-python = "3.99.4"', 'host-python = "3.98.4"'))
+    assert "host-python" in message and "3.99.x" in message

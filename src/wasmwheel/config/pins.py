@@ -146,6 +146,10 @@ class ExactPin:
     """Tools the exact route provisions besides the xbuildenv and emsdk."""
 
     uv: str  # uv from PyPI; its embedded download list pins (and hash-checks) the CPython build
+    # The CPython that runs pyodide-build, one uv's list knows. pyodide-build
+    # checks only X.Y against the target, and a pre-release runtime's exact
+    # CPython (e.g. 3.15.0rc1) may be in no download list.
+    host_python: str
 
 
 @dataclass(frozen=True)
@@ -414,6 +418,10 @@ def _check_consistency(target: Target) -> None:
         if release and f"/{release}/" not in archives.sdk_url:
             raise _refuse(f"targets.{target.name}.emsdk.archives.{platform}", "sdk-url",
                           archives.sdk_url, f"the URL of release {release} (the emsdk release key)")
+    host = target.exact.host_python
+    if host.split(".")[:2] != target.python.split(".")[:2]:
+        raise _refuse(f"targets.{target.name}.exact", "host-python", host,
+                      f"a CPython {target.python_major_minor}.x (the runtime's X.Y)")
     clash = sorted(set(target.debian.pyconfig.define) & set(target.debian.pyconfig.undefine))
     if clash:
         raise ConfigError(

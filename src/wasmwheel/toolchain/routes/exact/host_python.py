@@ -33,7 +33,7 @@ def uv_entry(version: str) -> Path:
 
 
 def python_entry(target: Target) -> Path:
-    return cache.cache_root() / "python" / f"cpython-{target.python}-uv{target.exact.uv}"
+    return cache.cache_root() / "python" / f"cpython-{target.exact.host_python}-uv{target.exact.uv}"
 
 
 def ensure_uv(version: str) -> Path:
@@ -62,7 +62,8 @@ def interpreter_version(python: Path) -> str:
 
 
 def ensure_python(target: Target, uv: Path) -> Path:
-    """Install CPython `target.python` with uv if needed; return its interpreter."""
+    """Install CPython `target.exact.host_python` with uv if needed; return its interpreter."""
+    python = target.exact.host_python
     entry = python_entry(target)
     if cache.is_complete(entry):
         return entry / str(cache.read_stamp(entry)["interpreter"])
@@ -70,8 +71,8 @@ def ensure_python(target: Target, uv: Path) -> Path:
         if cache.is_complete(entry):
             return entry / str(cache.read_stamp(entry)["interpreter"])
         cache.discard_incomplete(entry)
-        progress.step(f"installing CPython {target.python} with uv {target.exact.uv}")
-        stamp: dict[str, str] = {"python": target.python, "uv": target.exact.uv}
+        progress.step(f"installing CPython {python} with uv {target.exact.uv}")
+        stamp: dict[str, str] = {"python": python, "uv": target.exact.uv}
         with cache.atomic_entry(entry, stamp) as scratch:
             # --no-bin/--no-registry: touch nothing outside the cache entry.
             _run(
@@ -83,21 +84,21 @@ def ensure_python(target: Target, uv: Path) -> Path:
                     "--no-registry",
                     "--install-dir",
                     str(scratch),
-                    target.python,
+                    python,
                 ],
-                f"uv python install {target.python}",
+                f"uv python install {python}",
                 hint="uv downloads CPython from GitHub; set UV_PYTHON_INSTALL_MIRROR for a mirror",
             )
             found = sorted(
-                scratch.glob(f"cpython-{target.python}-*/bin/python{target.python_major_minor}")
+                scratch.glob(f"cpython-{python}-*/bin/python{target.python_major_minor}")
             )
             if len(found) != 1:
                 raise ToolchainError(
-                    f"uv installed {len(found)} CPython {target.python} builds, expected one"
+                    f"uv installed {len(found)} CPython {python} builds, expected one"
                 )
             actual = interpreter_version(found[0])
-            if actual != target.python:
-                raise ToolchainError(f"uv installed CPython {actual}, expected {target.python}")
+            if actual != python:
+                raise ToolchainError(f"uv installed CPython {actual}, expected {python}")
             # Relative, so it survives the rename of the scratch directory.
             stamp["interpreter"] = str(found[0].relative_to(scratch))
     return entry / stamp["interpreter"]
