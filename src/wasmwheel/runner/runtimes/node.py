@@ -20,6 +20,10 @@ from wasmwheel.toolchain.pyodide_runtime import ensure_pyodide_dist
 class NodeRuntime(Runtime):
     name = "node"
 
+    def provision(self) -> None:
+        ensure_node(self.target)
+        ensure_pyodide_dist(self.target)
+
     def run(self, job: Job, *, echo: Echo | None = echo_stdout) -> TestReport:
         node = ensure_node(self.target)
         dist = ensure_pyodide_dist(self.target)
