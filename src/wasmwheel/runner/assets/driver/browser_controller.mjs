@@ -210,7 +210,7 @@ try {
   // The host kills this process group if we hang, and the browser runs in its own.
   writeFileSync(config.pidFile, String(browser.process()?.pid ?? ""));
   const version = await browser.version();
-  for (const run of runs) run.note(`launched ${version}`);
+  for (const run of runs) run.note(`launched ${version} (pid ${browser.process()?.pid}), shared by ${runs.length} page(s)`);
 } catch (err) {
   await Promise.all(runs.map((run) => run.failed("launch", `${run.runtime}: ${err?.message ?? err}`)));
 }
