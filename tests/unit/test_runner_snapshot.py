@@ -125,3 +125,27 @@ def test_the_node_job_names_the_snapshot(runtime: Path, fake_node: FakeNode, tmp
     with pytest.raises(snapshot.ToolchainError):
         node.NodeRuntime(current_target()).run(job, echo=None)
     assert "snapshot" not in seen
+
+
+def test_a_snapshot_that_cannot_be_made_does_not_stop_the_run(
+        runtime: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    seen: dict[str, Any] = {}
+
+    def fake_stream(command: list[str], **kwargs: Any) -> None:
+        seen.update(json.loads(Path(command[2]).read_text()))
+        raise snapshot.ToolchainError("stop here")
+
+    def cannot(target: object) -> Path:
+        raise snapshot.ToolchainError("making the Pyodide memory snapshot failed")
+
+    monkeypatch.setattr(node, "ensure_node", lambda t: Path("/bin/node"))
+    monkeypatch.setattr(node, "ensure_pyodide_dist", lambda t: runtime)
+    monkeypatch.setattr(node, "stream_process", fake_stream)
+    monkeypatch.setattr(snapshot, "ensure_snapshot", cannot)
+    job = node.Job(directory=tmp_path, wheels=(), import_check=(), pytest_args=(),
+                   test_timeout=0, run_timeout=0)
+    with pytest.raises(snapshot.ToolchainError, match="stop here"):
+        node.NodeRuntime(current_target()).run(job, echo=None)
+    assert seen and "snapshot" not in seen
+    assert "booting Pyodide without a memory snapshot" in capsys.readouterr().err
