@@ -9,7 +9,7 @@ from typing import Any
 
 from wasmwheel import progress
 from wasmwheel.config.pins import load_toolchain
-from wasmwheel.runner.runtimes import puppeteer
+from wasmwheel.runner.runtimes import puppeteer, snapshot
 from wasmwheel.toolchain import cache, cache_admin
 from wasmwheel.toolchain.cache_admin import Entry, human_size
 
@@ -37,7 +37,8 @@ so an interrupted prune leaves trash, never a half-entry that looks complete."""
 def _current() -> cache_admin.Current:
     targets = list(load_toolchain().targets.values())
     driver = [puppeteer.modules_dir(t).parent for t in targets if t.browsers is not None]
-    return cache_admin.current_entries(targets, extra=driver)
+    snapshots = [entry for t in targets if (entry := snapshot.current_snapshot_entry(t))]
+    return cache_admin.current_entries(targets, extra=[*driver, *snapshots])
 
 
 def _table(rows: Sequence[tuple[str, ...]]) -> str:

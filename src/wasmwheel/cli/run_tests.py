@@ -20,6 +20,7 @@ from wasmwheel.config.pins import ALL_TARGETS, Target, load_toolchain, requested
 from wasmwheel.config.project import check_source
 from wasmwheel.runner.command import run_test_command
 from wasmwheel.runner.runtimes import runtime_choices
+from wasmwheel.runner.schedule import JOBS_ENV, default_jobs, parse_jobs
 from wasmwheel.toolchain.routes import requested_route
 from wasmwheel.wheel.compatibility import targets_of
 
@@ -44,6 +45,7 @@ def targets_to_test(requested: str | None, wheel: Path | None) -> list[Target]:
 
 def run(args: argparse.Namespace) -> int:
     given = Path(args.wheel) if args.wheel else None
+    jobs = parse_jobs(args.jobs) if args.jobs is not None else default_jobs()  # before any build
     targets = targets_to_test(args.target, given)
     source = Path(args.path).expanduser()
     check_source(source)  # before any build: bad input fails fast
@@ -66,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
             timeout=args.timeout,
             output_dir=Path(args.output_dir) if args.output_dir else None,
             json_path=json_report_for(json_report, target, len(targets) > 1),
+            jobs=jobs,
         ))
     return next((code for code in codes if code != 0), 0)  # the first failure's exit code
 
@@ -100,6 +103,10 @@ def add_parser(verbs: Any) -> None:
     test.add_argument("--output-dir", default=None,
                       help="where a failed browser run leaves screenshot-<runtime>.png and "
                       "page-<runtime>.log (default: PATH/.wasmwheel/test-output)")
+    test.add_argument("--jobs", default=None, metavar="N",
+                      help="runtimes running at once (a browser's page and worker share one "
+                      f"launch and count once; default: ${JOBS_ENV}, else the CPU cores, 2 to 4); "
+                      "1 runs them one after another")
     test.add_argument("--timeout", type=float, default=None,
                       help="seconds before a runtime's whole run is stopped "
                       "(default: test-run-timeout in [tool.wasmwheel], else 900)")

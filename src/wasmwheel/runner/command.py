@@ -76,6 +76,7 @@ def run_test_command(
     timeout: float | None,
     output_dir: Path | None = None,
     json_path: Path | None = None,
+    jobs: int | None = None,
 ) -> int:
     """Test `wheel` (or the one `wheel()` returns: asked only once the source has tests)."""
     check_source(project)
@@ -90,7 +91,7 @@ def run_test_command(
         tested_bytes = verdicts.wheel_sha256(wheel)  # before the run: dist/ may be rebuilt meanwhile
         reports = run_tests(project_dir, wheel, runtimes or ("node",), target=target,
                             pytest_args=pytest_args, timeout=timeout, output_dir=output_dir,
-                            config=config)
+                            config=config, jobs=jobs)
     print(format_summary(reports), flush=True)
     record(wheel, tested_bytes, target, reports)
     if json_path is not None:

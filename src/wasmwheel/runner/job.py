@@ -2,7 +2,7 @@
 
 Every file in job.json is a URL relative to job.json itself, so the same
 directory works from the file system (Node) and over HTTP from a loopback
-server (browsers). Only `indexURL` and `result` differ between runtimes.
+server (browsers). Only `indexURL`, `result` and `snapshot` differ between runtimes.
 """
 
 from __future__ import annotations
@@ -38,8 +38,10 @@ class Job:
     plugin: str = PLUGIN_NAME
     workdir: str = WORKDIR
 
-    def to_json(self, *, index_url: str, result: str) -> dict[str, Any]:
-        return {
+    def to_json(self, *, index_url: str, result: str, snapshot: str | None = None
+                ) -> dict[str, Any]:
+        extra = {"snapshot": snapshot} if snapshot else {}
+        return extra | {
             "schema": SCHEMA,
             "indexURL": index_url,
             "wheels": list(self.wheels),
@@ -52,10 +54,12 @@ class Job:
             "result": result,
         }
 
-    def write(self, name: str, *, index_url: str, result: str) -> Path:
+    def write(self, name: str, *, index_url: str, result: str, snapshot: str | None = None
+              ) -> Path:
+        """`snapshot`: the URL of a Pyodide memory snapshot to boot from (Node only)."""
         path = self.directory / name
-        path.write_text(json.dumps(self.to_json(index_url=index_url, result=result), indent=2),
-                        encoding="utf-8")
+        job = self.to_json(index_url=index_url, result=result, snapshot=snapshot)
+        path.write_text(json.dumps(job, indent=2), encoding="utf-8")
         return path
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from wasmwheel import progress
@@ -22,7 +22,8 @@ from wasmwheel.runner.job import Job, installed_test_paths, prepare_job, pytest_
 from wasmwheel.runner.needs import Needs, pyodide_packages, test_needs
 from wasmwheel.runner.report import TestReport
 from wasmwheel.runner.runtimes import expand_runtimes, get_runtime
-from wasmwheel.runner.runtimes.base import Echo, Runtime, echo_stdout
+from wasmwheel.runner.runtimes.base import Echo, Outcome, Runtime, echo_stdout
+from wasmwheel.runner.schedule import default_jobs, group_by, run_concurrently
 from wasmwheel.wheel import compatibility
 from wasmwheel.wheel.archive import WheelInfo, read_wheel
 
@@ -41,6 +42,7 @@ def run_tests(
     keep_job: Path | None = None,
     output_dir: Path | None = None,
     config: TestConfig | None = None,
+    jobs: int | None = None,
 ) -> list[TestReport]:
     """Run the project's tests against `wheel` in each runtime; one report per runtime.
 
@@ -53,7 +55,10 @@ def run_tests(
     `runtimes` may name groups (`chromium` = page + Web Worker, `all`); a
     failed browser run leaves a screenshot and the page log in `output_dir`
     (default PROJECT/.wasmwheel/test-output). `config` is the project's test
-    settings when the caller has read them already.
+    settings when the caller has read them already. Runtimes run side by side, at
+    most `jobs` launches at once (default: schedule.default_jobs); with more
+    than one runtime every output line starts with `[<runtime>] `. If a runtime
+    yields no result, the first such TestRunError is raised once all have ended.
     """
     target = target or current_target()
     runtimes = runtimes or ("node",)
@@ -82,7 +87,7 @@ def run_tests(
             test_timeout=config.test_timeout if test_timeout is None else test_timeout,
             run_timeout=config.test_run_timeout if timeout is None else timeout,
         )
-        return [_run_one(runtime, job, echo) for runtime in runtime_objects]
+        return _run_all(runtime_objects, job, echo, default_jobs() if jobs is None else jobs)
     finally:
         if keep_job is None:
             shutil.rmtree(directory, ignore_errors=True)
@@ -111,7 +116,27 @@ def _fitting_wheel(path: Path, target: Target) -> WheelInfo:
     return wheel
 
 
-def _run_one(runtime: Runtime, job: Job, echo: Echo | None) -> TestReport:
+def _run_all(runtimes: Sequence[Runtime], job: Job, echo: Echo | None, jobs: int
+             ) -> list[TestReport]:
+    for runtime in runtimes:  # one at a time: installs (apt-get, npm) must not race
+        runtime.provision()
+    names = ", ".join(r.name for r in runtimes)
+    launches = group_by(runtimes, lambda r: r.launch)
+    at_once = min(jobs, len(launches))
     progress.step(f"running pytest {' '.join(job.pytest_args)} in Pyodide "
-                  f"{runtime.target.pyodide} on {runtime.name}")
-    return runtime.run(job, echo=echo)
+                  f"{runtimes[0].target.pyodide} on {names}"
+                  + (f" ({at_once} at a time)" if len(runtimes) > 1 else ""))
+    labelled = len(runtimes) > 1
+
+    def task(group: list[Runtime]) -> Callable[[], list[Outcome]]:
+        return lambda: group[0].run_together(group[1:], job, echo=echo, labelled=labelled)
+
+    outcomes = {runtime.name: outcome
+                for group, results in zip(launches, run_concurrently([task(g) for g in launches],
+                                                                      jobs))
+                for runtime, outcome in zip(group, results, strict=True)}
+    ordered = [outcomes[r.name] for r in runtimes]
+    for outcome in ordered:
+        if isinstance(outcome, TestRunError):
+            raise outcome
+    return [o for o in ordered if isinstance(o, TestReport)]

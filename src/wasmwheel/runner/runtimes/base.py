@@ -26,6 +26,7 @@ from wasmwheel.runner.job import Job
 from wasmwheel.runner.report import TestReport
 
 Echo = Callable[[bytes], None]
+Outcome = TestReport | TestRunError  # what one runtime gave: a report, or why there is none
 GRACE_SECONDS = 15.0  # the driver enforces the run timeout itself; the host waits a little longer
 TAIL_BYTES = 4000
 
@@ -49,6 +50,30 @@ def echo_stdout(data: bytes) -> None:
     sys.stdout.buffer.flush()
 
 
+class LineEcho:
+    """Pass output on in whole lines, each with `prefix`: runtimes running side by side write
+    to one terminal, and a line must never be cut by another runtime's output. Call `flush`
+    at the end for a last line without a newline."""
+
+    def __init__(self, echo: Echo, prefix: str = "") -> None:
+        self._echo = echo
+        self._prefix = prefix.encode()
+        self._pending = b""
+        self._lock = threading.Lock()
+
+    def __call__(self, data: bytes) -> None:
+        with self._lock:
+            *lines, self._pending = (self._pending + data).split(b"\n")
+            if lines:
+                self._echo(b"".join(self._prefix + line + b"\n" for line in lines))
+
+    def flush(self) -> None:
+        with self._lock:
+            rest, self._pending = self._pending, b""
+            if rest:
+                self._echo(self._prefix + rest + b"\n")
+
+
 @dataclass(frozen=True)
 class ProcessOutcome:
     returncode: int
@@ -56,13 +81,49 @@ class ProcessOutcome:
     wall_seconds: float
 
 
+class _LiveProcesses:
+    """The driver processes running now, so that Ctrl-C on the host (which only the main thread
+    sees, while runtimes run in threads) can end every one of them, and none starts after."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._procs: set[subprocess.Popen[bytes]] = set()
+        self._stopping = False
+
+    def start(self, command: Sequence[str]) -> subprocess.Popen[bytes]:
+        with self._lock:
+            if self._stopping:
+                raise TestRunError(f"{Path(command[0]).name} was not started: the run is stopping")
+            proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, start_new_session=True)
+            self._procs.add(proc)
+            return proc
+
+    def forget(self, proc: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._procs.discard(proc)
+
+    def stop_all(self) -> None:
+        with self._lock:
+            self._stopping = True
+            procs = list(self._procs)
+        for proc in procs:
+            _kill_group(proc)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._stopping = False
+
+
+LIVE = _LiveProcesses()
+
+
 def stream_process(command: Sequence[str], *, timeout: float | None, echo: Echo | None
                    ) -> ProcessOutcome:
     """Run `command`, passing its output to `echo` as it arrives; kill it after `timeout`."""
     started = time.monotonic()
     tail = bytearray()
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          stdin=subprocess.DEVNULL, start_new_session=True) as proc:
+    with LIVE.start(command) as proc:
 
         def pump() -> None:
             assert proc.stdout is not None
@@ -87,16 +148,21 @@ def stream_process(command: Sequence[str], *, timeout: float | None, echo: Echo 
         finally:
             if proc.poll() is None:  # Ctrl-C on the host
                 _kill(proc)
+            LIVE.forget(proc)
         reader.join(5)
     return ProcessOutcome(proc.returncode, tail.decode(errors="replace"),
                           round(time.monotonic() - started, 3))
 
 
-def _kill(proc: subprocess.Popen[bytes]) -> None:
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    _kill_group(proc)
     proc.wait()
 
 
@@ -126,6 +192,34 @@ class Runtime(ABC):
         self.target = target
         self.output_dir = output_dir  # where a failed run leaves its evidence (browsers)
 
+    @property
+    def launch(self) -> str:
+        """Runtimes with the same launch key run in one process (a browser's page and worker)."""
+        return self.name
+
+    @abstractmethod
+    def provision(self) -> None:
+        """Install what the runtime needs into the cache (before runs start side by side)."""
+
     @abstractmethod
     def run(self, job: Job, *, echo: Echo | None = echo_stdout) -> TestReport:
         """Run the job; raise TestRunError if no pytest result comes back."""
+
+    def run_together(self, others: Sequence[Runtime], job: Job, *, echo: Echo | None,
+                     labelled: bool) -> list[Outcome]:
+        """Run this runtime and `others` (same launch key) in one go; an outcome each, in order.
+
+        `labelled`: prefix every output line with its runtime's name. Here each runs
+        alone, one after another; a browser overrides this to share one launch.
+        """
+        outcomes: list[Outcome] = []
+        for runtime in (self, *others):
+            lines = LineEcho(echo, f"[{runtime.name}] " if labelled else "") if echo else None
+            try:
+                outcomes.append(runtime.run(job, echo=lines if labelled else echo))
+            except TestRunError as error:
+                outcomes.append(error)
+            finally:
+                if lines is not None:
+                    lines.flush()
+        return outcomes

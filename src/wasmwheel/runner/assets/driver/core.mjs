@@ -13,8 +13,12 @@
 //                            "end" {nodeid, result}
 //   io.interruptBuffer       Int32Array on a SharedArrayBuffer, or undefined
 //
+// job.snapshot (optional): the URL of a memory snapshot to boot from (boot.mjs).
+//
 // Result: { schema, exitCode, error: null | {kind, message}, tests, counts,
 //           bootSeconds, installSeconds, suiteSeconds, totalSeconds, pyodideVersion }
+
+import { bootPyodide } from "./boot.mjs";
 
 const PLUGIN_DIR = "/tmp/wasmwheel";
 
@@ -32,10 +36,8 @@ class StageError extends Error {
 async function boot(job, jobURL, io) {
   const indexURL = new URL(job.indexURL, jobURL);
   const { loadPyodide } = await import(new URL("pyodide.mjs", indexURL).href);
-  const pyodide = await loadPyodide({
-    indexURL: io.indexURL(indexURL),
-    env: { PYTHONUNBUFFERED: "1", HOME: "/home/pyodide" },
-  });
+  const snapshot = job.snapshot ? await io.readBytes(new URL(job.snapshot, jobURL)) : null;
+  const pyodide = await bootPyodide(loadPyodide, io.indexURL(indexURL), snapshot, io.log);
   // Raw byte writers: pytest's output reaches the host as it is produced.
   // pytest's fd capture dup2()s over fds 0-2, which fsyncs them: every stream
   // needs an fsync that works here (Node's default stdin has no fd in a worker).

@@ -1,0 +1,116 @@
+"""Pyodide memory snapshots for the Node runtime: made once per runtime build, then booted from.
+
+A bare loadPyodide spends most of its time initialising CPython; a snapshot
+of the memory right after that boots several times faster. The snapshot is
+only valid for the exact runtime that made it, so its cache entry is keyed by
+a hash of everything it depends on: the npm package and its integrity pin, the
+bytes of the runtime files in the cache, and the driver's boot options
+(driver/boot.mjs). A snapshot whose recorded inputs differ from the current
+ones is refused and made again; Pyodide itself also refuses one of another
+build (its build id), and the driver then boots without it.
+
+WASMWHEEL_NODE_SNAPSHOT=0 boots without a snapshot (to measure, or to rule it out).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from wasmwheel import progress
+from wasmwheel.config.pins import Target
+from wasmwheel.errors import ToolchainError
+from wasmwheel.runner.assets import driver_file
+from wasmwheel.toolchain import cache
+from wasmwheel.toolchain.failure import failure_message
+from wasmwheel.toolchain.node import ensure_node
+from wasmwheel.toolchain.pyodide_runtime import dist_dir, ensure_pyodide_dist
+
+ENV = "WASMWHEEL_NODE_SNAPSHOT"
+SCHEMA = 1  # bump when what goes into a snapshot changes in a way the inputs do not show
+FILE = "snapshot.bin"
+INPUTS = "inputs.json"  # what the snapshot was made from, checked before each use
+# The runtime files whose bytes end up in (or shape) the snapshotted memory.
+RUNTIME_FILES = ("pyodide.asm.wasm", "pyodide.asm.mjs", "pyodide.mjs", "python_stdlib.zip")
+DRIVER_FILES = ("boot.mjs", "make_snapshot.mjs")
+
+
+def enabled() -> bool:
+    return os.environ.get(ENV, "1").strip().lower() not in {"0", "no", "false", "off"}
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while chunk := file.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def snapshot_inputs(target: Target, dist: Path) -> dict[str, Any]:
+    """Everything a snapshot depends on; any change means another snapshot."""
+    return {
+        "schema": SCHEMA,
+        "npm": f"{target.npm.package}@{target.npm.version}",
+        "integrity": target.npm.integrity,
+        "runtime": {name: _sha256(dist / name) for name in RUNTIME_FILES},
+        "driver": {name: _sha256(driver_file(name)) for name in DRIVER_FILES},
+    }
+
+
+def inputs_key(inputs: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def snapshot_entry(target: Target, inputs: dict[str, Any]) -> Path:
+    dist = dist_dir(target)
+    return dist.parent / f"{dist.name}-snapshot-{inputs_key(inputs)}"
+
+
+def current_snapshot_entry(target: Target) -> Path | None:
+    """The entry a run would use now, or None without an installed runtime (for `cache list`)."""
+    dist = dist_dir(target)
+    if not cache.is_complete(dist):
+        return None
+    return snapshot_entry(target, snapshot_inputs(target, dist))
+
+
+def ensure_snapshot(target: Target) -> Path:
+    """The snapshot file for the pinned runtime as it is in the cache; made first if needed."""
+    dist = ensure_pyodide_dist(target)
+    inputs = snapshot_inputs(target, dist)
+    entry = snapshot_entry(target, inputs)
+    with cache.locked(entry):
+        if cache.is_complete(entry) and _recorded_inputs(entry) != inputs:
+            progress.info(f"refusing the memory snapshot in {entry.name}: another runtime made it")
+            cache.remove_tree(entry)
+
+    def populate(scratch: Path) -> None:
+        progress.step(f"making a memory snapshot of Pyodide {target.npm.version} "
+                      "(once per runtime build: later Node runs boot from it)")
+        command = [str(ensure_node(target)), str(driver_file("make_snapshot.mjs")), str(dist),
+                   str(scratch / FILE)]
+        result = subprocess.run(command, capture_output=True, text=True, check=False,
+                                stdin=subprocess.DEVNULL)
+        if result.returncode != 0 or not (scratch / FILE).is_file():
+            raise ToolchainError(
+                failure_message("making the Pyodide memory snapshot", result.returncode,
+                                result.stderr or result.stdout),
+                hint=f"set {ENV}=0 to boot without a snapshot, and report this",
+            )
+        (scratch / INPUTS).write_text(json.dumps(inputs, indent=1, sort_keys=True),
+                                      encoding="utf-8")
+
+    cache.ensure(entry, {"npm": inputs["npm"], "snapshot": inputs_key(inputs)}, populate)
+    return entry / FILE
+
+
+def _recorded_inputs(entry: Path) -> Any:
+    try:
+        return json.loads((entry / INPUTS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # unreadable: as good as another runtime's
