@@ -45,7 +45,10 @@ def sdist(directory: Path, name: str, *, include: str = "", before: str = "") ->
 
 
 def error_lines(stderr: str) -> list[str]:
-    return [line for line in stderr.splitlines() if line.startswith(("error:", "hint:"))]
+    """wasmwheel's own `error:` and `hint:` lines (setuptools' `error: Command ...` in the
+    streamed log above them is the build's, not ours)."""
+    return [line for line in stderr.splitlines()
+            if line.startswith(("error: pyodide build of", "hint:"))]
 
 
 def test_a_missing_external_header_is_named_in_one_line(tmp_path: Path) -> None:
