@@ -142,6 +142,13 @@ class BuildError(WasmwheelError):
     return_code = ExitCode.BUILD_FAILED
 
 
+class BuildIndexError(BuildError):
+    """The build requirements could not be fetched: the package index, not the project,
+    failed (retrying later may work)."""
+
+    return_code = ExitCode.TEMPORARY
+
+
 class NotReproducibleError(WasmwheelError):
     """Two builds of the same source (or a build and a given wheel) are not byte-identical.
 

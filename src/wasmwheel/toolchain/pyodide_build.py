@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from wasmwheel import progress
-from wasmwheel.errors import BuildError
+from wasmwheel.errors import BuildError, BuildIndexError
 from wasmwheel.toolchain import emtools
+from wasmwheel.toolchain.build_causes import known_cause
 from wasmwheel.toolchain.failure import failure_message, run_streamed
 
 # Variables that would make pyodide-build use something other than what the
@@ -58,6 +59,17 @@ def reproducibility_env(
     return env
 
 
+def build_error(source_dir: Path, returncode: int, output: str) -> BuildError:
+    """What every route raises when `pyodide build` fails: the known cause in one line
+    (build_causes.py), else the compiler's own errors."""
+    what = f"pyodide build of {source_dir.name}"
+    cause = known_cause(output, source_dir)
+    if cause is None:
+        return BuildError(failure_message(what, returncode, output), hint=BUILD_HINT)
+    kind = BuildIndexError if cause.index_failed else BuildError
+    return kind(f"{what} failed (exit {returncode}): {cause.message}", hint=cause.hint)
+
+
 def keep_log(outdir: Path, output: str) -> None:
     (outdir / BUILD_LOG).write_text(output)
 
@@ -82,10 +94,7 @@ def run_pyodide_build(
         [*command, "build", str(source_dir), "--outdir", str(outdir)], cwd=source_dir, env=env
     )
     if result.returncode != 0:
-        raise BuildError(
-            failure_message(f"pyodide build of {source_dir.name}", result.returncode, result.stdout),
-            hint=BUILD_HINT,
-        )
+        raise build_error(source_dir, result.returncode, result.stdout)
     wheels = sorted(set(outdir.glob("*.whl")) - before)
     if len(wheels) != 1:
         raise BuildError(

@@ -36,8 +36,7 @@ from typing import Any
 from wasmwheel import progress
 from wasmwheel.errors import BuildError, ToolchainError
 from wasmwheel.toolchain import cache, emtools
-from wasmwheel.toolchain.failure import failure_message
-from wasmwheel.toolchain.pyodide_build import BUILD_HINT, keep_log, reproducibility_env
+from wasmwheel.toolchain.pyodide_build import build_error, keep_log, reproducibility_env
 from wasmwheel.toolchain.pyodide_runtime import ensure_pyodide_dist
 from wasmwheel.toolchain.routes.base import Route, RouteStatus
 from wasmwheel.toolchain.routes.debian import chroot
@@ -248,12 +247,7 @@ class DebianRoute(Route):
                 stream=True,
             )
             if result.returncode != 0:
-                raise BuildError(
-                    failure_message(
-                        f"pyodide build of {source_dir.name}", result.returncode, result.stdout
-                    ),
-                    hint=BUILD_HINT,
-                )
+                raise build_error(source_dir, result.returncode, result.stdout)
             wheel = self._single_wheel(work / "dist")
             outdir.mkdir(parents=True, exist_ok=True)
             keep_log(outdir, result.stdout)
