@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -28,13 +29,13 @@ class Recorder:
         self.routes: list[str] = []
         self.tested: list[tuple[Path, Path]] = []
 
-    def select_route(self, name: str, target: Target) -> str:
+    def select_route(self, name: str, target: Target) -> SimpleNamespace:
         self.routes.append(name)
-        return name
+        return SimpleNamespace(name=name)
 
     def build_wheel(self, path: Path, outdir: Path, route: Any, target: Target) -> BuildOutcome:
         self.builds.append((path, outdir))
-        # Unstamped: only mtimes decide whether it is reused.
+        # Unstamped: the build record beside it decides whether it is reused.
         wheel = make_wheel(outdir, "demo", "1.0", f"cp314-cp314-{TAG}")
         return BuildOutcome(wheel=wheel, provenance=None)  # type: ignore[arg-type]
 
@@ -48,7 +49,7 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Recorder:
     recorder = Recorder()
     for module in (build_verb, reuse):
         monkeypatch.setattr(module, "select_route", recorder.select_route)
-        monkeypatch.setattr(module, "build_wheel", recorder.build_wheel)
+    monkeypatch.setattr(reuse, "build_wheel", recorder.build_wheel)
     monkeypatch.setattr(test_verb, "run_test_command", recorder.run_test_command)
     return recorder
 
@@ -112,3 +113,21 @@ def test_errors_about_an_unpacked_sdist_name_the_sdist(
     err = capsys.readouterr().err
     assert "error: test path 'tests' does not exist in demo-1.0.tar.gz" in err
     assert "wasmwheel-test-src-" not in err
+
+
+def test_a_second_build_of_the_same_sources_reuses_the_wheel_and_force_rebuilds(
+    tmp_path: Path, fake: Recorder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sdist = make_sdist(tmp_path, files=DEMO)
+    wheel = tmp_path / f"demo-1.0-cp314-cp314-{TAG}.whl"
+    assert main(["build", str(sdist), "--route", "debian"]) == 0
+    capsys.readouterr()
+    assert main(["build", str(sdist), "--route", "debian"]) == 0
+    out, err = capsys.readouterr()
+    assert len(fake.builds) == 1
+    assert out == f"{wheel}\n"  # stdout is still exactly the wheel's path
+    assert err.splitlines()[-1] == (
+        f"==> up to date: reusing {wheel} (sources, pins and route unchanged); --force rebuilds")
+    assert main(["build", str(sdist), "--route", "debian", "--force"]) == 0
+    assert len(fake.builds) == 2
+    assert capsys.readouterr().out == f"{wheel}\n"
