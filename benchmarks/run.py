@@ -213,6 +213,10 @@ def build_overhead(goal: Goal, repeat: int, route: DebianRoute, out: Path) -> Ro
 
 # The table ------------------------------------------------------------------------------------
 
+def say(text: str) -> None:
+    print(f"bench: {text}", file=sys.stderr, flush=True)  # progress; the table goes to stdout
+
+
 def measure(wanted: set[str], repeat: int, target: Target) -> list[Row]:
     goals = {goal.key: goal for goal in GOALS}
     done: dict[str, Row] = {}
@@ -220,19 +224,26 @@ def measure(wanted: set[str], repeat: int, target: Target) -> list[Row]:
     route.install()
     with tempfile.TemporaryDirectory(prefix="bench-out-") as tmp:
         out = Path(tmp)
+        say("building the example once")
         wasmwheel("build", str(EXAMPLE), "--outdir", str(out), "--route", "debian")
         (wheel,) = out.glob("*.whl")
         if "noop-build" in wanted:
+            say("noop-build")
             done["noop-build"] = noop_build(goals["noop-build"], repeat, out)
         if "node" in wanted:
+            say("node")
             done["node"] = node(goals["node"], repeat, target, wheel)
         if "build-overhead" in wanted:
+            say("build-overhead")
             done["build-overhead"] = build_overhead(goals["build-overhead"], repeat, route, out)
         if "runtime-all" in wanted:
+            say("runtime-all")
             done["runtime-all"] = runtime_all(goals["runtime-all"], repeat, wheel)
     if "warm-job" in wanted:
+        say("warm-job")
         done["warm-job"] = warm_job(goals["warm-job"], repeat)
     if "cold-time" in wanted or "cold-size" in wanted:
+        say("cold provisioning (one run)")
         for row in cold(goals["cold-time"], goals["cold-size"]):
             done[row.goal.key] = row
     return [done.get(goal.key, Row(goal, "not run", "", None)) for goal in GOALS]
