@@ -131,3 +131,27 @@ def test_a_second_build_of_the_same_sources_reuses_the_wheel_and_force_rebuilds(
     assert main(["build", str(sdist), "--route", "debian", "--force"]) == 0
     assert len(fake.builds) == 2
     assert capsys.readouterr().out == f"{wheel}\n"
+
+
+def test_reproducible_check_and_compare_always_build(
+    tmp_path: Path, fake: Recorder, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    checked: list[Path] = []
+
+    def build_checked(path: Path, outdir: Path, route: Any, target: Target,
+                      **flags: Any) -> SimpleNamespace:
+        checked.append(path)
+        outcome = fake.build_wheel(path, outdir, route, target)
+        return SimpleNamespace(outcome=outcome, sha256="0" * 64)
+
+    monkeypatch.setattr(build_verb, "build_checked", build_checked)
+    sdist = make_sdist(tmp_path, files=DEMO)
+    other = make_wheel(tmp_path / "elsewhere", "demo", "1.0", f"cp314-cp314-{TAG}")
+    assert main(["build", str(sdist)]) == 0  # up to date from here on
+    assert main(["build", str(sdist), "--reproducible-check"]) == 0
+    assert main(["build", str(sdist), "--compare", str(other)]) == 0
+    assert checked == [sdist, sdist]
+    assert "up to date" not in capsys.readouterr().err
+    assert main(["build", str(sdist)]) == 0  # what the check built was recorded: reused
+    assert len(fake.builds) == 3
