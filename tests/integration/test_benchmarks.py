@@ -26,6 +26,7 @@ def load_bench() -> ModuleType:
     spec = importlib.util.spec_from_file_location("bench_run", SCRIPT)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses resolve their annotations through it
     spec.loader.exec_module(module)
     return module
 
