@@ -124,8 +124,11 @@ def paired(ours: Callable[[], object], baseline: Callable[[], object],
 
 def warm_job(goal: Goal, repeat: int) -> Row:
     """The README's main job, typed as it says, against its two wasmwheel commands."""
-    env = {k: v for k, v in os.environ.items()  # `make` must not inherit the bench session's venv
-           if k not in ("VIRTUAL_ENV", "PYTHONPATH", "NOX_CURRENT_SESSION")}
+    # As typed in a fresh shell: not the bench session's venv, nor `make bench`'s ARGS
+    # (make passes its command-line variables to every make below it through MAKEFLAGS).
+    inherited = ("VIRTUAL_ENV", "PYTHONPATH", "NOX_CURRENT_SESSION", "MAKEFLAGS", "MFLAGS",
+                 "MAKELEVEL", "MAKEOVERRIDES")
+    env = {k: v for k, v in os.environ.items() if k not in inherited}
 
     def direct() -> None:
         wasmwheel("build", str(EXAMPLE))
