@@ -126,8 +126,8 @@ def warm_job(goal: Goal, repeat: int) -> Row:
     """The README's main job, typed as it says, against its two wasmwheel commands."""
     # As typed in a fresh shell: not the bench session's venv, nor `make bench`'s ARGS
     # (make passes its command-line variables to every make below it through MAKEFLAGS).
-    inherited = ("VIRTUAL_ENV", "PYTHONPATH", "NOX_CURRENT_SESSION", "MAKEFLAGS", "MFLAGS",
-                 "MAKELEVEL", "MAKEOVERRIDES")
+    inherited = ("VIRTUAL_ENV", "PYTHONPATH", "NOX_CURRENT_SESSION", "ARGS", "MAKEFLAGS",
+                 "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")
     env = {k: v for k, v in os.environ.items() if k not in inherited}
 
     def direct() -> None:
@@ -249,6 +249,8 @@ def measure(wanted: set[str], repeat: int, target: Target) -> list[Row]:
         say("cold provisioning (one run)")
         for row in cold(goals["cold-time"], goals["cold-size"]):
             done[row.goal.key] = row
+    for row in done.values():  # also on stderr, in case a later step fails
+        say("  ".join(cell for cell in row.cells() if cell))
     return [done.get(goal.key, Row(goal, "not run", "", None)) for goal in GOALS]
 
 
