@@ -11,10 +11,17 @@ tools come from pyproject.toml's [dependency-groups].
 Without a virtualenv (`nox --no-venv`, or NOX_DEFAULT_VENV_BACKEND=none as
 the Nix shell sets) the sessions use the wasmwheel already installed instead
 of installing it: the Nix shell provides it, built by Nix, and downloads nothing.
+
+Speed (a warm `make wasm` should cost little more than typing `wasmwheel build`
+and `wasmwheel test`): venvs are reused, and wasmwheel is installed into one
+only when a digest of what goes into its wheel (src/, templates/,
+pyproject.toml, toolchain.toml, README.md, LICENSE) differs from the one
+stamped in the venv by the last install. `nox --reuse-venv=no` starts afresh.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tomllib
@@ -24,6 +31,7 @@ import nox
 
 nox.needs_version = ">=2025.2.9"  # nox.project.dependency_groups; the Makefile installs this
 nox.options.default_venv_backend = "venv"
+nox.options.reuse_venv = "yes"  # a session's venv outlives the run; _install_wasmwheel keeps it current
 
 
 ROOT = Path(__file__).parent
@@ -38,13 +46,40 @@ def _groups(*names: str) -> tuple[str, ...]:
     return nox.project.dependency_groups(PYPROJECT, *names)
 
 
+# What hatchling puts into wasmwheel's wheel (pyproject.toml's build targets).
+PACKAGE_INPUTS = ("src", "templates", "pyproject.toml", "toolchain.toml", "README.md", "LICENSE")
+INSTALLED_STAMP = "wasmwheel-installed-from.sha256"
+
+
+def source_digest(root: Path = ROOT) -> str:
+    """sha256 of the files wasmwheel's wheel is built from: paths, exec bits and bytes."""
+    digest = hashlib.sha256()
+    for name in PACKAGE_INPUTS:
+        top = root / name
+        files = [top] if top.is_file() else sorted(
+            path for path in top.rglob("*")
+            if path.is_file() and "__pycache__" not in path.parts)
+        for path in files:
+            executable = "x" if path.stat().st_mode & 0o111 else "-"
+            digest.update(f"{path.relative_to(root).as_posix()}\0{executable}\0".encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
 def _install_wasmwheel(session: nox.Session) -> None:
-    """Install wasmwheel into the session's venv, or check the environment already has it."""
+    """Install wasmwheel into the session's venv unless that venv already has this source's build."""
     if session.venv_backend == "none":
         if shutil.which("wasmwheel") is None:
             session.error("no virtualenv and no `wasmwheel` on PATH: install it, or drop --no-venv")
         return
-    session.install(str(ROOT))
+    stamp = Path(session.virtualenv.location) / INSTALLED_STAMP
+    wanted = source_digest()
+    if stamp.is_file() and stamp.read_text().strip() == wanted:
+        session.log("wasmwheel in this venv is built from the current source: not reinstalling")
+        return
+    stamp.unlink(missing_ok=True)  # an interrupted install must not look current
+    session.install(str(ROOT))  # pip reinstalls a local path even at the same version
+    stamp.write_text(wanted + "\n")
 
 
 def _targets(session: nox.Session, default: str) -> list[str]:
@@ -65,37 +100,33 @@ def _targets(session: nox.Session, default: str) -> list[str]:
     return names
 
 
-def _build(session: nox.Session, default_target: str) -> tuple[Path, list[Path]]:
-    """Install wasmwheel, build posargs[0] (default: the example) for each target;
-    return (project, one wheel per target)."""
+def _build(session: nox.Session, default_target: str) -> Path:
+    """Install wasmwheel, build posargs[0] (default: the example) for each target; return it.
+
+    Exactly what a user types: `wasmwheel build PROJECT`, the wheels going where
+    `wasmwheel test PROJECT` then finds them (PROJECT/dist, or beside an sdist),
+    so an unchanged project reuses its last wheels (the build says so).
+    """
     project = Path(session.posargs[0]).resolve() if session.posargs else EXAMPLE
-    targets = _targets(session, default_target)
+    _targets(session, default_target)
     _install_wasmwheel(session)
-    outdir = Path(session.create_tmp()) / "dist"
-    for stale in outdir.glob("*.whl"):
-        stale.unlink()
-    session.run("wasmwheel", "build", str(project), "--outdir", str(outdir))
-    wheels = sorted(outdir.glob("*.whl"))
-    if len(wheels) != len(targets):
-        session.error(f"expected {len(targets)} wheel(s) in {outdir}, found {len(wheels)}")
-    return project, wheels
+    session.run("wasmwheel", "build", str(project))  # every target in $WASMWHEEL_TARGET
+    return project
 
 
 @nox.session
 def wasm(session: nox.Session) -> None:
     """Build a project (default: the example) for every target and run its tests in Node."""
-    project, wheels = _build(session, default_target="all")
-    for wheel in wheels:  # each wheel in the runtime its tag names
-        session.run("wasmwheel", "test", str(project), "--wheel", str(wheel), *session.posargs[1:])
+    project = _build(session, default_target="all")
+    session.run("wasmwheel", "test", str(project), *session.posargs[1:])  # each in its own runtime
 
 
 @nox.session(default=False)
 def browser(session: nox.Session) -> None:
     """Build a project (default: the example) and run its tests in Chromium and Firefox (page + worker)."""
-    project, wheels = _build(session, default_target=DEFAULT_TARGET)
-    for wheel in wheels:
-        session.run("wasmwheel", "test", str(project), "--wheel", str(wheel),
-                    "--runtime", "chromium", "--runtime", "firefox", *session.posargs[1:])
+    project = _build(session, default_target=DEFAULT_TARGET)
+    session.run("wasmwheel", "test", str(project),
+                "--runtime", "chromium", "--runtime", "firefox", *session.posargs[1:])
 
 
 @nox.session(default=False)
@@ -115,7 +146,7 @@ def bench(session: nox.Session) -> None:
 @nox.session(default=False)
 def image(session: nox.Session) -> None:
     """Build the Docker image with toolchain.toml's pins (args: --route, --base, --no-browsers, --extra-ca)."""
-    session.install(str(ROOT))
+    _install_wasmwheel(session)
     session.run("python", str(ROOT / "docker" / "image.py"), *session.posargs)
 
 

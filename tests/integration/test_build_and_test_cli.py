@@ -70,6 +70,27 @@ def test_build_prints_only_the_wheel_path_on_stdout(tmp_path: Path) -> None:
     assert "==> " in result.stderr  # progress went to stderr
 
 
+def test_an_unchanged_build_is_reused_and_a_changed_byte_is_rebuilt(tmp_path: Path) -> None:
+    project = tmp_path / "fastmath"
+    shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns("dist", "build"))
+    first = wasmwheel("build", str(project), "--route", "debian")
+    wheel = Path(first.stdout.strip())
+    built_bytes = wheel.read_bytes()
+    again = wasmwheel("build", str(project), "--route", "debian")
+    assert again.stdout.strip() == str(wheel)
+    assert (f"up to date: reusing {wheel} (sources, pins and route unchanged); --force rebuilds"
+            in again.stderr)
+    assert "building fastmath with pyodide build" not in again.stderr
+    source = project / "src" / "fastmath" / "_core.c"
+    source.write_bytes(source.read_bytes() + b"/* one more comment */\n")  # shipped in the wheel
+    changed = wasmwheel("build", str(project), "--route", "debian")
+    assert "the sources changed: building" in changed.stderr
+    assert "building fastmath with pyodide build" in changed.stderr
+    assert wheel.read_bytes() != built_bytes  # the new _core.c is in it
+    forced = wasmwheel("build", str(project), "--route", "debian", "--force")
+    assert "building fastmath with pyodide build" in forced.stderr
+
+
 def test_compile_error_fails_cleanly(tmp_path: Path) -> None:
     project = tmp_path / "broken"
     shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns("dist", "build"))

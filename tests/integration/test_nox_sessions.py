@@ -1,12 +1,14 @@
 """The README's entry points, run as a user runs them: `nox -s wasm` and `nox -s browser`.
 
-Each session installs wasmwheel into its own venv and uses the same toolchain
+Each session installs wasmwheel into its own venv (reused from run to run,
+reinstalled when wasmwheel's source changed) and uses the same toolchain
 cache as the rest of the suite.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -88,3 +90,39 @@ def test_without_a_venv_the_sessions_use_the_installed_wasmwheel() -> None:
     missing = nox_env(env | {"PATH": "/usr/bin:/bin"}, "-s", "doctor")
     assert missing.returncode != 0
     assert "no virtualenv and no `wasmwheel` on PATH" in missing.stderr
+
+
+def test_a_reused_session_reinstalls_wasmwheel_only_when_its_source_changed(tmp_path: Path) -> None:
+    # A copy of the checkout, so that changing a source byte touches nobody else's files.
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    for name in ("noxfile.py", "pyproject.toml", "toolchain.toml", "README.md", "LICENSE",
+                 "src", "templates"):
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, checkout / name, symlinks=True,
+                            ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, checkout / name)
+    envdir = tmp_path / "envs"
+
+    def doctor() -> str:
+        result = subprocess.run(
+            [sys.executable, "-m", "nox", "-f", str(checkout / "noxfile.py"), "--envdir",
+             str(envdir), "-s", "doctor"],
+            capture_output=True, text=True, timeout=900, check=False,
+        )
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        return result.stderr  # nox logs there
+
+    assert "pip install" in doctor()
+    second = doctor()
+    assert "pip install" not in second
+    assert "Reusing existing virtual environment" in second
+    assert "wasmwheel in this venv is built from the current source: not reinstalling" in second
+    progress = checkout / "src" / "wasmwheel" / "progress.py"
+    progress.write_text(progress.read_text() + "# one more byte\n")
+    assert "pip install" in doctor()
+    (installed,) = envdir.glob("doctor/lib/python3*/site-packages/wasmwheel/progress.py")
+    assert installed.read_text().endswith("# one more byte\n")
+    assert "pip install" not in doctor()

@@ -10,7 +10,7 @@ from packaging.version import Version
 from wasmwheel.config.project import (
     Identity,
     identity,
-    newest_source,
+    source_digest,
     source_files,
     stage,
     wheel_dir,
@@ -107,16 +107,23 @@ def test_source_files_are_what_stage_copies(tmp_path: Path) -> None:
     assert listed == copied == {"pyproject.toml", "pkg/__init__.py", "pkg/build/__init__.py"}
 
 
-def test_newest_source_skips_unbuilt_paths_and_ignored_files(tmp_path: Path) -> None:
+def test_source_digest_follows_staged_bytes_not_times_or_outputs(tmp_path: Path) -> None:
     project = make_project(tmp_path / "demo")
     (project / "tests").mkdir()
-    for rel, when in (("pkg/__init__.py", 100), ("pyproject.toml", 50), ("tests/test_x.py", 300)):
-        (project / rel).write_text("x")
-        os.utime(project / rel, ns=(when * 10**9, when * 10**9))
+    (project / "tests" / "test_x.py").write_text("x")
+    before = source_digest(project)
+    os.utime(project / "pyproject.toml", ns=(5 * 10**9, 5 * 10**9))
     (project / "dist").mkdir()
-    (project / "dist" / "demo-1-py3-none-any.whl").write_text("newer, but an output")
-    assert newest_source(project, unbuilt=("tests",)) == (project / "pkg" / "__init__.py", 100 * 10**9)
-    assert newest_source(project) == (project / "tests" / "test_x.py", 300 * 10**9)
+    (project / "dist" / "demo-1-py3-none-any.whl").write_text("an output, not a source")
+    (project / "__pycache__").mkdir()
+    (project / "__pycache__" / "x.pyc").write_text("")
+    assert source_digest(project) == before
+    without_tests = source_digest(project, unbuilt=("tests",))
+    (project / "tests" / "test_x.py").write_text("y")
+    assert source_digest(project) != before
+    assert source_digest(project, unbuilt=("tests",)) == without_tests
+    (project / "pkg" / "__init__.py").rename(project / "pkg" / "renamed.py")
+    assert source_digest(project, unbuilt=("tests",)) != without_tests
 
 
 def test_wheels_of_a_project_go_to_its_dist_and_of_an_sdist_beside_it(tmp_path: Path) -> None:

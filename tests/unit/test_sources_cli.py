@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -32,15 +33,15 @@ class Recorder:
         self.routes: list[str] = []
         self.tested: list[tuple[Path, Path]] = []
 
-    def select_route(self, name: str, target: Target) -> str:
+    def select_route(self, name: str, target: Target) -> SimpleNamespace:
         self.routes.append(name)
-        return name
+        return SimpleNamespace(name=name)
 
     def build_wheel(
         self, path: Path, outdir: Path, route: Any, target: Target, **options: Any
     ) -> BuildOutcome:
         self.builds.append((path, outdir))
-        # Unstamped: only mtimes decide whether it is reused.
+        # Unstamped: the build record beside it decides whether it is reused.
         wheel = make_wheel(outdir, "demo", "1.0", f"cp314-cp314-{TAG}")
         return BuildOutcome(wheel=wheel, provenance=None)  # type: ignore[arg-type]
 
@@ -55,7 +56,7 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Recorder:
     recorder = Recorder()
     for module in (build_verb, reuse):
         monkeypatch.setattr(module, "select_route", recorder.select_route)
-        monkeypatch.setattr(module, "build_wheel", recorder.build_wheel)
+    monkeypatch.setattr(reuse, "build_wheel", recorder.build_wheel)
     monkeypatch.setattr(test_verb, "run_test_command", recorder.run_test_command)
     return recorder
 
@@ -127,7 +128,7 @@ def test_an_sdist_without_tests_fails_before_anything_is_built(
     recorder = Recorder()
     for module in (build_verb, reuse):
         monkeypatch.setattr(module, "select_route", recorder.select_route)
-        monkeypatch.setattr(module, "build_wheel", recorder.build_wheel)
+    monkeypatch.setattr(reuse, "build_wheel", recorder.build_wheel)
     untested = {name: text for name, text in DEMO.items() if not name.startswith("tests/")}
     sdist = make_sdist(tmp_path, files=untested)
     assert main(["test", str(sdist)]) == ExitCode.NO_INPUT
@@ -159,3 +160,45 @@ def test_json_report_is_written_with_the_counts(
                                         "unsupported": 2, "unsupported_kinds": {"threads": 2},
                                         "exit_code": 1}
     assert list(report.parent.iterdir()) == [report]  # no partial file left
+
+
+def test_a_second_build_of_the_same_sources_reuses_the_wheel_and_force_rebuilds(
+    tmp_path: Path, fake: Recorder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sdist = make_sdist(tmp_path, files=DEMO)
+    wheel = tmp_path / f"demo-1.0-cp314-cp314-{TAG}.whl"
+    assert main(["build", str(sdist), "--route", "debian"]) == 0
+    capsys.readouterr()
+    assert main(["build", str(sdist), "--route", "debian"]) == 0
+    out, err = capsys.readouterr()
+    assert len(fake.builds) == 1
+    assert out == f"{wheel}\n"  # stdout is still exactly the wheel's path
+    assert err.splitlines()[-1] == (
+        f"==> up to date: reusing {wheel} (sources, pins and route unchanged); --force rebuilds")
+    assert main(["build", str(sdist), "--route", "debian", "--force"]) == 0
+    assert len(fake.builds) == 2
+    assert capsys.readouterr().out == f"{wheel}\n"
+
+
+def test_reproducible_check_and_compare_always_build(
+    tmp_path: Path, fake: Recorder, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    checked: list[Path] = []
+
+    def build_checked(path: Path, outdir: Path, route: Any, target: Target,
+                      **flags: Any) -> SimpleNamespace:
+        checked.append(path)
+        outcome = fake.build_wheel(path, outdir, route, target)
+        return SimpleNamespace(outcome=outcome, sha256="0" * 64)
+
+    monkeypatch.setattr(build_verb, "build_checked", build_checked)
+    sdist = make_sdist(tmp_path, files=DEMO)
+    other = make_wheel(tmp_path / "elsewhere", "demo", "1.0", f"cp314-cp314-{TAG}")
+    assert main(["build", str(sdist)]) == 0  # up to date from here on
+    assert main(["build", str(sdist), "--reproducible-check"]) == 0
+    assert main(["build", str(sdist), "--compare", str(other)]) == 0
+    assert checked == [sdist, sdist]
+    assert "up to date" not in capsys.readouterr().err
+    assert main(["build", str(sdist)]) == 0  # what the check built was recorded: reused
+    assert len(fake.builds) == 3

@@ -12,7 +12,8 @@ import pytest
 from helpers.projects import DEMO, write_tree
 from helpers.wheels import make_sdist, make_wheel
 from wasmwheel.builder import reuse
-from wasmwheel.builder.pipeline import BuildOutcome, provenance_for
+from wasmwheel.builder.build_record import read_record, record_path, write_record
+from wasmwheel.builder.pipeline import BuildOutcome
 from wasmwheel.config.pins import Target, current_target
 from wasmwheel.errors import ConfigError
 from wasmwheel.wheel.provenance import FILENAME, Provenance
@@ -84,72 +85,140 @@ def test_sdist_wheels_are_matched_by_the_sdists_version(tmp_path: Path) -> None:
     assert reuse.find_built_wheel(new, tmp_path, TARGET) == wheel_11
 
 
-# rebuild_reason -------------------------------------------------------------------------------
+# the build key and its record ---------------------------------------------------------------
 
-def test_wheel_newer_than_every_source_is_reused(tmp_path: Path) -> None:
-    project = make_project(tmp_path / "demo")
+class FakeRoute:
+    def __init__(self, name: str = "debian") -> None:
+        self.name = name
+        self.approximate = True
+
+
+def built(project: Path, *, route: str = "debian", target: Target = TARGET) -> Path:
+    """A wheel in project/dist recorded as built from the project as it is now."""
     wheel = wheel_at(project / "dist", f"demo-1.0-cp314-cp314-{TAG}.whl", prov=provenance())
-    assert reuse.rebuild_reason(wheel, project, TARGET) is None
+    write_record(wheel, reuse.build_key(project, target, route, reuse.unbuilt_paths(project)))
+    return wheel
 
 
-def test_a_source_edited_after_the_build_makes_it_stale(tmp_path: Path) -> None:
+def why_not(project: Path, *, route: str = "debian", target: Target = TARGET,
+            any_route: bool = False) -> str:
+    key = reuse.build_key(project, target, route, reuse.unbuilt_paths(project))
+    wheel, why = reuse.reusable(project, project / "dist", target, key, any_route=any_route)
+    assert (wheel is None) == bool(why)
+    return why
+
+
+def test_an_unchanged_source_reuses_its_wheel_even_when_touched(tmp_path: Path) -> None:
     project = make_project(tmp_path / "demo")
-    wheel = wheel_at(project / "dist", f"demo-1.0-cp314-cp314-{TAG}.whl", prov=provenance())
-    touch(project / "src" / "demo" / "__init__.py", NOW + 1)
-    reason = reuse.rebuild_reason(wheel, project, TARGET)
-    assert reason == f"sources changed since {wheel.name} ({Path('src/demo/__init__.py')})"
+    wheel = built(project)
+    touch(project / "src" / "demo" / "__init__.py", NOW + 500)  # newer than the wheel, same bytes
+    key = reuse.build_key(project, TARGET, "debian", reuse.unbuilt_paths(project))
+    assert reuse.reusable(project, project / "dist", TARGET, key) == (wheel, "")
 
 
-def test_edited_tests_and_new_outputs_do_not_make_it_stale(tmp_path: Path) -> None:
+def test_one_changed_source_byte_makes_it_stale(tmp_path: Path) -> None:
     project = make_project(tmp_path / "demo")
-    wheel = wheel_at(project / "dist", f"demo-1.0-cp314-cp314-{TAG}.whl", prov=provenance())
-    touch(project / "tests" / "test_demo.py", NOW + 1)
-    (project / ".wasmwheel" / "test-output").mkdir(parents=True)
-    (project / ".wasmwheel" / "test-output" / "page-chromium.log").write_text("later")
-    wheel_at(project / "dist", "other-1-py3-none-any.whl", when=NOW + 2)
-    assert reuse.rebuild_reason(wheel, project, TARGET, unbuilt=("tests",)) is None
+    wheel = built(project)
+    source = project / "src" / "demo" / "__init__.py"
+    source.write_text("x = 1\n")
+    touch(source, NOW - 100)  # an older mtime than the wheel's: bytes decide, not times
+    assert why_not(project) == f"{wheel.name}: the sources changed"
+
+
+def test_a_new_source_file_and_a_deleted_one_make_it_stale(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "demo")
+    built(project)
+    (project / "src" / "demo" / "extra.py").write_text("")
+    assert why_not(project).endswith("the sources changed")
+    built(project)
+    (project / "src" / "demo" / "extra.py").unlink()
+    assert why_not(project).endswith("the sources changed")
+
+
+def test_an_executable_bit_counts(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "demo")
+    built(project)
+    (project / "src" / "demo" / "__init__.py").chmod(0o755)
+    assert why_not(project).endswith("the sources changed")
 
 
 def test_other_pins_make_it_stale(tmp_path: Path) -> None:
     project = make_project(tmp_path / "demo")
-    wheel = wheel_at(project / "dist", f"demo-1.0-cp314-cp314-{TAG}.whl",
-                       prov=provenance(pins_hash="0" * 16))
-    reason = reuse.rebuild_reason(wheel, project, TARGET)
-    assert reason == f"{wheel.name} was built with other pins than toolchain.toml's"
+    built(project)
+    bumped = dataclasses.replace(TARGET, pyodide_build="0.0.1")
+    assert bumped.pins_hash != TARGET.pins_hash
+    assert why_not(project, target=bumped).endswith("the pins in toolchain.toml changed")
 
 
-def test_another_route_than_the_one_asked_for_makes_it_stale(tmp_path: Path) -> None:
+def test_another_route_makes_it_stale_unless_any_route_will_do(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "demo")
+    built(project, route="debian")
+    assert why_not(project, route="exact").endswith("it was built by the debian route, not exact")
+    assert why_not(project, route="auto", any_route=True) == ""
+
+
+def test_another_source_date_epoch_makes_it_stale(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    project = make_project(tmp_path / "demo")
+    built(project)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert why_not(project).endswith("SOURCE_DATE_EPOCH changed")
+
+
+def test_a_wheel_replaced_after_its_build_is_not_reused(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "demo")
+    wheel = built(project)
+    make_wheel(wheel.parent, "demo", "1.0", f"cp314-cp314-{TAG}", files={"demo/other.py": ""})
+    assert why_not(project) == f"{wheel.name}: no record of how it was built"
+
+
+def test_no_record_or_a_broken_one_means_build(tmp_path: Path) -> None:
     project = make_project(tmp_path / "demo")
     wheel = wheel_at(project / "dist", f"demo-1.0-cp314-cp314-{TAG}.whl", prov=provenance())
-    assert reuse.rebuild_reason(wheel, project, TARGET, "debian") is None
-    assert reuse.rebuild_reason(wheel, project, TARGET, "auto") is None
-    assert reuse.rebuild_reason(wheel, project, TARGET, "exact") == (
-        f"{wheel.name} was built by the debian route, not exact")
+    assert why_not(project) == f"{wheel.name}: no record of how it was built"
+    record_path(wheel).write_text("{not json")
+    assert why_not(project) == f"{wheel.name}: no record of how it was built"
+    (project / "dist" / wheel.name).unlink()
+    assert why_not(project) == f"no wheel for {project} in {project / 'dist'}"
 
 
-def test_unreadable_wheel_is_stale(tmp_path: Path) -> None:
+def test_edited_tests_outside_any_package_and_new_outputs_do_not_count(tmp_path: Path) -> None:
     project = make_project(tmp_path / "demo")
-    wheel = project / "dist" / f"demo-1.0-cp314-cp314-{TAG}.whl"
-    wheel.parent.mkdir()
-    wheel.write_bytes(b"truncated")
-    assert reuse.rebuild_reason(wheel, project, TARGET) == f"{wheel.name} is unreadable"
+    assert reuse.unbuilt_paths(project) == ("tests",)  # the default test path
+    built(project)
+    (project / "tests" / "test_demo.py").write_text("def test(): assert True\n")
+    (project / ".wasmwheel" / "test-output").mkdir(parents=True)
+    (project / ".wasmwheel" / "test-output" / "page-chromium.log").write_text("later")
+    (project / "build").mkdir()
+    (project / "build" / "junk.o").write_text("")
+    assert why_not(project) == ""
 
 
-def test_a_newer_sdist_makes_its_wheel_stale(tmp_path: Path) -> None:
+def test_tests_inside_a_package_count(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "demo")
+    (project / "src" / "demo" / "tests").mkdir()
+    (project / "src" / "demo" / "tests" / "test_in.py").write_text("")
+    (project / "pyproject.toml").write_text(
+        "[project]\nname = 'demo'\nversion = '1.0'\n[tool.wasmwheel]\n"
+        "test-paths = ['src/demo/tests', 'tests']\n")
+    assert reuse.unbuilt_paths(project) == ("tests",)  # src/demo/ holds __init__.py: in the wheel
+
+
+def test_an_sdist_counts_by_its_bytes(tmp_path: Path) -> None:
     sdist = demo_sdist(tmp_path)
     wheel = wheel_at(tmp_path, f"demo-1.0-cp314-cp314-{TAG}.whl", prov=provenance())
-    assert reuse.rebuild_reason(wheel, sdist, TARGET) is None
+    write_record(wheel, reuse.build_key(sdist, TARGET, "debian"))
+    key = reuse.build_key(sdist, TARGET, "debian")
+    assert reuse.reusable(sdist, tmp_path, TARGET, key) == (wheel, "")
     touch(sdist, NOW + 1)
-    assert reuse.rebuild_reason(wheel, sdist, TARGET) == (
-        f"sources changed since {wheel.name} (demo-1.0.tar.gz)")
+    assert reuse.reusable(sdist, tmp_path, TARGET, key) == (wheel, "")
+    touch(make_sdist(tmp_path, "demo", "1.0", files={**DEMO, "src/demo/__init__.py": "x = 1\n"}), NOW)
+    changed = reuse.build_key(sdist, TARGET, "debian")
+    assert reuse.reusable(sdist, tmp_path, TARGET, changed) == (
+        None, f"{wheel.name}: the sources changed")
 
 
 # wheel_for ------------------------------------------------------------------------------------
-
-class FakeRoute:
-    name = "debian"
-    approximate = True
-
 
 @pytest.fixture
 def builds(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Path, Path]]:
@@ -186,7 +255,7 @@ def test_missing_wheel_is_built_and_said(tmp_path: Path, builds: list[tuple[Path
 def test_up_to_date_wheel_is_reused_and_said(tmp_path: Path, builds: list[tuple[Path, Path]],
                                              capsys: pytest.CaptureFixture[str]) -> None:
     project = make_project(tmp_path / "demo")
-    wheel = wheel_at(project / "dist", f"demo-1.0-cp314-cp314-{TAG}.whl", prov=provenance())
+    wheel = built(project)
     assert reuse.wheel_for(project, TARGET) == wheel
     assert builds == []
     assert capsys.readouterr().err == f"==> using {wheel} (up to date with {project})\n"
@@ -195,11 +264,11 @@ def test_up_to_date_wheel_is_reused_and_said(tmp_path: Path, builds: list[tuple[
 def test_stale_wheel_is_rebuilt_and_said(tmp_path: Path, builds: list[tuple[Path, Path]],
                                          capsys: pytest.CaptureFixture[str]) -> None:
     project = make_project(tmp_path / "demo")
-    wheel_at(project / "dist", f"demo-1.0-cp314-cp314-{TAG}.whl", prov=provenance())
-    touch(project / "pyproject.toml", NOW + 1)
+    built(project)
+    (project / "pyproject.toml").write_text("[project]\nname = 'demo'\nversion = '1.0'\n# edited\n")
     reuse.wheel_for(project, TARGET)
     assert builds == [(project, project / "dist")]
-    assert capsys.readouterr().err.endswith("(pyproject.toml): rebuilding\n")
+    assert capsys.readouterr().err.endswith("the sources changed: building it\n")
 
 
 def test_sdist_wheel_is_built_beside_the_sdist(tmp_path: Path, builds: list[tuple[Path, Path]],
@@ -222,19 +291,46 @@ def test_broken_test_settings_fail_before_any_build(tmp_path: Path,
     assert builds == []
 
 
-def test_the_real_provenance_of_a_build_is_not_stale(tmp_path: Path) -> None:
-    # provenance_for is what build stamps: its pins hash must match the target's.
-    class Route:
-        name = "debian"
-        approximate = True
+# build_or_reuse: `wasmwheel build` ------------------------------------------------------------
 
-        def emscripten_version(self) -> str:
-            return "9.9.9"
-
-        def sdk_verified(self) -> None:
-            return None
-
-    stamped = provenance_for(Route(), TARGET)  # type: ignore[arg-type]
+def test_build_reuses_an_identical_build_and_says_so(tmp_path: Path, builds: list[tuple[Path, Path]],
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
     project = make_project(tmp_path / "demo")
-    wheel = wheel_at(project / "dist", f"demo-1.0-cp314-cp314-{TAG}.whl", prov=stamped)
-    assert reuse.rebuild_reason(wheel, project, TARGET, "debian") is None
+    first = reuse.build_or_reuse(project, project / "dist", FakeRoute(), TARGET)  # type: ignore[arg-type]
+    assert len(builds) == 1
+    capsys.readouterr()
+    again = reuse.build_or_reuse(project, project / "dist", FakeRoute(), TARGET)  # type: ignore[arg-type]
+    assert again == first and len(builds) == 1
+    assert capsys.readouterr().err == (
+        f"==> up to date: reusing {first} (sources, pins and route unchanged); --force rebuilds\n")
+
+
+def test_build_never_reuses_a_stale_wheel(tmp_path: Path, builds: list[tuple[Path, Path]]) -> None:
+    project = make_project(tmp_path / "demo")
+    dist = project / "dist"
+
+    def build(route: str = "debian", target: Target = TARGET, force: bool = False) -> None:
+        reuse.build_or_reuse(project, dist, FakeRoute(route), target, force=force)  # type: ignore[arg-type]
+
+    build()
+    assert len(builds) == 1
+    source = project / "src" / "demo" / "__init__.py"
+    source.write_bytes(b"#")  # one source byte
+    build()
+    assert len(builds) == 2
+    build(target=dataclasses.replace(TARGET, pyodide_build="0.0.1"))  # one pin
+    assert len(builds) == 3
+    build(route="exact")  # another route (the record says exact now)
+    assert len(builds) == 4
+    build(route="exact")
+    assert len(builds) == 4  # nothing changed: reused
+    build(route="exact", force=True)
+    assert len(builds) == 5
+
+
+def test_build_records_what_it_built(tmp_path: Path, builds: list[tuple[Path, Path]]) -> None:
+    project = make_project(tmp_path / "demo")
+    wheel = reuse.build_or_reuse(project, project / "dist", FakeRoute("system"), TARGET)  # type: ignore[arg-type]
+    recorded = read_record(wheel)
+    assert recorded == reuse.build_key(project, TARGET, "system", reuse.unbuilt_paths(project))
+    assert record_path(wheel).name.startswith(".")  # out of `publish dist/*`

@@ -1,38 +1,45 @@
-"""Find the wheel built from a source, or build it: what `wasmwheel test` does first.
+"""Reuse the last wheel of a source when nothing it was built from changed; else build it.
 
-The wheel lives where `wasmwheel build` writes it (`config.project.wheel_dir`:
-PROJECT/dist, or beside an sdist). It is reused unless it is stale, and the
-user is told which, in one line on stderr:
+One policy for `wasmwheel build` and `wasmwheel test`: the wheel in the output
+directory (`config.project.wheel_dir`: PROJECT/dist, or beside an sdist) is
+reused only if its build record (`builder.build_record`) matches a key made
+now: a digest of the sources as they would be staged, the pins, the route,
+SOURCE_DATE_EPOCH and wasmwheel's version. Bytes decide, not mtimes: a
+`touch` or a fresh checkout reuses, a changed byte rebuilds, and a wheel
+with no record (built before records, or by another tool) is built again.
 
-- no matching wheel: build one;
-- a source file is newer than the wheel (an sdist is one file): rebuild.
-  Files under the project's test paths do not count: `wasmwheel test` copies
-  the tests from the project at every run, so editing them needs no rebuild.
-  A deleted source file is not noticed; `wasmwheel build` always rebuilds;
-- the wheel was built against other pins (its provenance's pins_hash), or by
-  another route than the one explicitly asked for: rebuild.
+Test paths outside every Python package are left out of the digest:
+`wasmwheel test` copies the tests from the project at every run, so editing
+them needs no rebuild. Test paths inside a package (an `__init__.py` in
+them or above them) may be in the wheel, so they count.
+
+`build` compares the route it is about to use; `test` with route auto takes
+the wheel whichever route built it. `--force`, `--reproducible-check` and
+`--compare` always build (and record what they built).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
-import zipfile
 from pathlib import Path
 
 from packaging.utils import parse_wheel_filename
 
 from wasmwheel import progress
-from wasmwheel.builder.pipeline import build_wheel
+from wasmwheel.builder.build_record import BuildKey, difference, read_record, write_record
+from wasmwheel.builder.pipeline import BuildOutcome, build_wheel
+from wasmwheel.builder.source_date import source_date
 from wasmwheel.config.pins import Target
-from wasmwheel.config.project import identity, newest_source, wheel_dir
+from wasmwheel.config.project import identity, source_digest, wheel_dir
 from wasmwheel.config.settings import ConfigWarning, load_test_config
-from wasmwheel.toolchain.routes import select_route
+from wasmwheel.errors import ConfigError
+from wasmwheel.toolchain.routes import Route, select_route
 from wasmwheel.wheel import compatibility
-from wasmwheel.wheel.provenance import read_provenance
 
 
-def find_built_wheel(source: Path, outdir: Path, target: Target) -> Path | None:
-    """The newest wheel in `outdir` for this source (name, and version when known) and target."""
+def _candidates(source: Path, outdir: Path, target: Target) -> list[Path]:
+    """The wheels in `outdir` for this source (name, and version when known) and target."""
     candidates = []
     for wheel in outdir.glob("*.whl"):
         if compatibility.check_filename(wheel.name, target).fits:  # the policy build and publish use
@@ -42,53 +49,102 @@ def find_built_wheel(source: Path, outdir: Path, target: Target) -> Path | None:
         candidates = [w for w in candidates if parse_wheel_filename(w.name)[0] == wanted.name]
     if wanted.version:
         candidates = [w for w in candidates if parse_wheel_filename(w.name)[1] == wanted.version]
-    return max(candidates, key=lambda w: w.stat().st_mtime_ns, default=None)
+    return candidates
 
 
-def _test_paths(source: Path) -> tuple[str, ...]:
+def find_built_wheel(source: Path, outdir: Path, target: Target) -> Path | None:
+    """The newest wheel in `outdir` for this source and target, whatever it was built from."""
+    return max(_candidates(source, outdir, target), key=lambda w: w.stat().st_mtime_ns, default=None)
+
+
+def _in_a_package(project: Path, relative: str) -> bool:
+    """Whether `relative` is, or sits below, a directory holding an `__init__.py`."""
+    path = (project / relative).resolve()
+    root = project.resolve()
+    directory = path if path.is_dir() else path.parent
+    while directory.is_relative_to(root):
+        if (directory / "__init__.py").is_file():
+            return True
+        if directory == root:
+            break
+        directory = directory.parent
+    return False
+
+
+def unbuilt_paths(source: Path, *, strict: bool = True) -> tuple[str, ...]:
+    """The test paths that cannot be in the wheel, so do not count for reuse.
+
+    `strict`: a broken [tool.wasmwheel] test setting fails now, before a
+    build, with the message the test run would give (`wasmwheel test`);
+    otherwise (`wasmwheel build`, which never reads them) every file counts.
+    """
     if source.is_file():
         return ()
-    # The test run reads (and warns about) the settings itself; here they only
-    # say which files are not built into the wheel. A broken setting fails now,
-    # before a build, with the same message the test run would give.
-    with warnings.catch_warnings():
+    with warnings.catch_warnings():  # the test run reads (and warns about) the settings itself
         warnings.simplefilter("ignore", ConfigWarning)
-        return load_test_config(source).test_paths
+        try:
+            test_paths = load_test_config(source).test_paths
+        except ConfigError:
+            if strict:
+                raise
+            return ()
+    return tuple(p for p in test_paths if not _in_a_package(source, p))
 
 
-def rebuild_reason(wheel: Path, source: Path, target: Target, route: str = "auto",
-                   unbuilt: tuple[str, ...] = ()) -> str | None:
-    """Why `wheel` no longer stands for `source` (one phrase), or None if it still does."""
-    try:
-        provenance = read_provenance(wheel)
-    except (zipfile.BadZipFile, ValueError, TypeError, KeyError):
-        return f"{wheel.name} is unreadable"
-    if provenance is not None and provenance.pins_hash != target.pins_hash:
-        return f"{wheel.name} was built with other pins than toolchain.toml's"
-    if provenance is not None and route != "auto" and provenance.route != route:
-        return f"{wheel.name} was built by the {provenance.route} route, not {route}"
-    newest = newest_source(source, unbuilt=unbuilt)
-    if newest is not None and newest[1] > wheel.stat().st_mtime_ns:
-        changed = newest[0].name if source.is_file() else newest[0].relative_to(source)
-        return f"sources changed since {wheel.name} ({changed})"
-    return None
+def build_key(source: Path, target: Target, route: str, unbuilt: tuple[str, ...] = ()) -> BuildKey:
+    """What a build of `source` with `route` would be made from, right now."""
+    return BuildKey(sources=source_digest(source, unbuilt=unbuilt), pins=target.pins_hash,
+                    route=route, source_date_epoch=source_date(source).epoch)
 
 
-def wheel_for(
-    source: Path, target: Target, route: str = "auto", *, allow_pure_wheel: bool = False
-) -> Path:
-    """The up-to-date wheel of `source` for `target`, built with `route` if there is none."""
-    outdir = wheel_dir(source)
-    unbuilt = _test_paths(source)
-    wheel = find_built_wheel(source, outdir, target)
-    if wheel is None:
-        progress.step(f"no wheel for {source} in {outdir}: building it")
-    else:
-        reason = rebuild_reason(wheel, source, target, route, unbuilt)
+def reusable(source: Path, outdir: Path, target: Target, key: BuildKey,
+             *, any_route: bool = False) -> tuple[Path | None, str]:
+    """(a wheel in `outdir` built from exactly `key`, "") or (None, why there is none)."""
+    candidates = sorted(_candidates(source, outdir, target),
+                        key=lambda w: w.stat().st_mtime_ns, reverse=True)
+    if not candidates:
+        return None, f"no wheel for {source} in {outdir}"
+    reasons = [difference(read_record(wheel), key, any_route=any_route) for wheel in candidates]
+    for wheel, reason in zip(candidates, reasons, strict=True):
         if reason is None:
-            progress.step(f"using {wheel} (up to date with {source})")
+            return wheel, ""
+    return None, f"{candidates[0].name}: {reasons[0]}"
+
+
+def build_recorded(source: Path, outdir: Path, route: Route, target: Target,
+                   key: BuildKey, *, allow_pure_wheel: bool = False) -> BuildOutcome:
+    """Build, then record the key (made before the build: an edit during it rebuilds next time)."""
+    outcome = build_wheel(source, outdir, route, target, allow_pure_wheel=allow_pure_wheel)
+    write_record(outcome.wheel, dataclasses.replace(key, route=route.name))
+    return outcome
+
+
+def build_or_reuse(source: Path, outdir: Path, route: Route, target: Target,
+                   *, force: bool = False, allow_pure_wheel: bool = False) -> Path:
+    """`wasmwheel build`: the wheel of `source` in `outdir`, built unless an identical build is there."""
+    key = build_key(source, target, route.name, unbuilt_paths(source, strict=False))
+    if force:
+        progress.step("--force: building even if the last wheel is up to date")
+    else:
+        wheel, why = reusable(source, outdir, target, key)
+        if wheel is not None:
+            progress.step(f"up to date: reusing {wheel} (sources, pins and route unchanged); "
+                          "--force rebuilds")
             return wheel
-        progress.step(f"{reason}: rebuilding")
-    return build_wheel(
-        source, outdir, select_route(route, target), target, allow_pure_wheel=allow_pure_wheel
-    ).wheel
+        progress.step(f"{why}: building")
+    return build_recorded(source, outdir, route, target, key,
+                          allow_pure_wheel=allow_pure_wheel).wheel
+
+
+def wheel_for(source: Path, target: Target, route: str = "auto", *,
+              allow_pure_wheel: bool = False) -> Path:
+    """`wasmwheel test`: the up-to-date wheel of `source`, built with `route` if there is none."""
+    outdir = wheel_dir(source)
+    key = build_key(source, target, route, unbuilt_paths(source))
+    wheel, why = reusable(source, outdir, target, key, any_route=route == "auto")
+    if wheel is not None:
+        progress.step(f"using {wheel} (up to date with {source})")
+        return wheel
+    progress.step(f"{why}: building it")
+    return build_recorded(source, outdir, select_route(route, target), target, key,
+                          allow_pure_wheel=allow_pure_wheel).wheel

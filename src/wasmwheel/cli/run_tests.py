@@ -94,7 +94,8 @@ def add_parser(verbs: Any) -> None:
     test.add_argument("path", nargs="?", default=".",
                       help="project directory or sdist (default: .); pytest arguments go after --")
     test.add_argument("--wheel", help="test exactly this wheel (default: the newest matching one in "
-                      "PATH/dist, or beside an sdist; built first if missing or older than the sources)")
+                      "PATH/dist, or beside an sdist; built first if missing or if its sources, pins "
+                      "or route changed since)")
     add_route_option(test)
     add_allow_pure_wheel_option(test)
     test.add_argument("--runtime", action="append", choices=runtime_choices(), default=None,

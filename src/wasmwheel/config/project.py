@@ -10,7 +10,7 @@ archive (.tar.gz / .zip). This module knows three things about a source:
   sdist's own directory for an sdist, so that `build` and `test` agree
   whatever the current directory is (and `python -m build`'s dist/, which
   holds the sdist, ends up holding the wheel beside it);
-- when it last changed (`newest_source`), to tell whether a wheel is stale.
+- what its staged copy holds (`source_digest`), to tell whether a wheel is stale.
 
 Why copy rather than build an sdist first, as pypa/build does: an sdist
 needs the project's build backend on the host (an isolated environment
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import email.parser
 import fnmatch
+import hashlib
 import os
 import shutil
 import tarfile
@@ -138,27 +139,39 @@ def source_files(project_dir: Path) -> Iterator[Path]:
         yield from (Path(directory) / f for f in files if f not in skipped)
 
 
-def newest_source(path: Path, *, unbuilt: Iterable[str] = ()) -> tuple[Path, int] | None:
-    """The most recently modified file of a source and its mtime (ns); None if it has none.
+def source_digest(path: Path, *, unbuilt: Iterable[str] = ()) -> str:
+    """sha256 of what `stage` would hand the build: the sdist's bytes, or every staged file.
 
-    An sdist is one file. In a directory, paths listed in `unbuilt` (relative
-    to it, e.g. the test paths) are skipped. Only files count: a directory's
-    mtime also moves when tools add outputs beside the sources.
+    Each file counts by its relative path, executable bit and bytes (a
+    symlink by its target), in a fixed order, so the digest changes exactly
+    when the staged copy would; mtimes never count (a checkout, `touch` or a
+    copy changes them without changing a byte). Paths listed in `unbuilt`
+    (relative to the project, e.g. test paths outside any package) are left out.
     """
+    digest = hashlib.sha256()
     if path.is_file():
-        return path, path.stat().st_mtime_ns
+        with path.open("rb") as archive:
+            digest.update(hashlib.file_digest(archive, "sha256").digest())
+        return digest.hexdigest()
     skipped = [(path / rel).resolve() for rel in unbuilt]
-    newest: tuple[Path, int] | None = None
-    for file in source_files(path):
+    files = sorted((f.relative_to(path).as_posix(), f) for f in source_files(path))
+    for relative, file in files:
         if any(file.resolve().is_relative_to(s) for s in skipped):
             continue
-        try:
-            mtime = file.stat().st_mtime_ns
-        except OSError:
-            continue  # a dangling symlink: nothing to compare
-        if newest is None or mtime > newest[1]:
-            newest = (file, mtime)
-    return newest
+        digest.update(f"{relative}\0{_file_fingerprint(file)}\n".encode())
+    return digest.hexdigest()
+
+
+def _file_fingerprint(file: Path) -> str:
+    if file.is_symlink():
+        return f"link:{os.readlink(file)}"
+    try:
+        with file.open("rb") as handle:
+            content = hashlib.file_digest(handle, "sha256").hexdigest()
+        executable = bool(file.stat().st_mode & 0o111)  # what copytree's copy keeps
+    except OSError as exc:
+        return f"unreadable:{exc.strerror}"  # staging will say what is wrong
+    return f"{'x' if executable else '-'}:{content}"
 
 
 def wheel_dir(path: Path) -> Path:
