@@ -7,7 +7,7 @@ NOX    := $(VENV)/bin/nox
 # Keep in step with nox.needs_version in noxfile.py.
 NOX_MIN := 2025.2.9
 
-.PHONY: help wasm browser test doctor bench image docker-wasm clean
+.PHONY: help wasm browser test doctor bench corpus image docker-wasm clean
 
 help:  ## list the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -31,6 +31,9 @@ doctor: $(NOX)  ## show what is installed versus what toolchain.toml pins
 
 bench: $(NOX)  ## run the benchmarks and print their table
 	$(NOX) -s bench -- $(ARGS)
+
+corpus: $(NOX)  ## build the corpus of real sdists, write docs/compatibility.md (ARGS="--only cytoolz,yarl", "--subset ci")
+	$(NOX) -s corpus -- $(ARGS)
 
 # The Docker image: ROUTE=debian|exact, BROWSERS=0 leaves the browsers out,
 # BASE=IMAGE overrides the base, EXTRA_CA=FILE adds CA certificates (a BuildKit
