@@ -7,7 +7,7 @@ import datetime
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import TypeVar
 
@@ -100,17 +100,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     sdist_paths = {p.name: sdists.fetch(p, args.workdir / "sdists") for p in chosen}
     workdirs = {p.name: args.workdir / "packages" / p.name for p in chosen}
 
+    # One pool: each package is checked as soon as it and the corpus packages it needs are
+    # built. Those come first in `ordered` and the pool is FIFO, so whatever a task waits for
+    # is already running or done in another worker: no deadlock.
+    ordered = manifest.dependency_order(chosen)
+    builds: dict[str, Future[Built]] = {p.name: Future() for p in ordered}
+
     def build_one(package: Package) -> Built:
         workdirs[package.name].mkdir(parents=True, exist_ok=True)
-        built = build(package, sdist_paths[package.name], workdirs[package.name], extra)
+        try:
+            built = build(package, sdist_paths[package.name], workdirs[package.name], extra)
+        except Exception as exc:  # noqa: BLE001 - one package's surprise never stops the others
+            built = Built(package, 0.0, None, workdirs[package.name] / "build.log",
+                          f"{type(exc).__name__}: {exc}")
+        builds[package.name].set_result(built)
         say(f"{package.name}: {'built' if built.ok else 'BUILD FAILED'} in {built.seconds:.0f} s"
             + ("" if built.ok else f": {built.error}"))
         return built
 
-    by_name = {b.package.name: b for b in parallel(chosen, build_one, args.jobs)}
-
-    def check_one(package: Package) -> Row:
-        built = by_name[package.name]
+    def build_and_check(package: Package) -> Row:
+        built = build_one(package)
+        by_name = {n: builds[n].result() for n in package.needs}
         try:
             row = check(package, built, by_name, sdist_paths[package.name],
                         workdirs[package.name], wants_own_tests(args.own_tests, package.name))
@@ -119,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         say(f"{package.name}: {row.result}" + (f": {row.error}" if row.error else ""))
         return row
 
-    rows = parallel(chosen, check_one, args.jobs)
+    rows = parallel(ordered, build_and_check, args.jobs)
     green = sum(r.result == "ok" for r in rows)
     today = datetime.date.today().isoformat()
     summary = (f"**{green} of {len(rows)} green** (built and smoke check passed), measured {today} "

@@ -114,3 +114,25 @@ def select(packages: Sequence[Package], only: Sequence[str] = (), subset: str | 
                 wanted.add(need)
                 pending.append(need)
     return [p for p in packages if p.name in wanted]
+
+
+def dependency_order(packages: Sequence[Package]) -> list[Package]:
+    """The packages with every corpus package each needs before it (a cycle is refused)."""
+    by_name = {p.name: p for p in packages}
+    ordered: list[Package] = []
+    visiting: set[str] = set()
+
+    def visit(package: Package) -> None:
+        if package in ordered:
+            return
+        if package.name in visiting:
+            raise ManifestError(f"{package.name} needs itself (through {', '.join(package.needs)})")
+        visiting.add(package.name)
+        for need in package.needs:
+            if need in by_name:
+                visit(by_name[need])
+        ordered.append(package)
+
+    for package in packages:
+        visit(package)
+    return ordered

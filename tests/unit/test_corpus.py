@@ -99,6 +99,15 @@ def test_select_only_brings_the_corpus_packages_it_needs() -> None:
     assert [p.name for p in manifest.select(packages)] == ["a", "b", "c"]
 
 
+def test_dependency_order_puts_what_a_package_needs_first_and_refuses_a_cycle() -> None:
+    packages = manifest.parse(entry("a", extra='needs = ["b"]') + entry("b", extra='needs = ["c"]')
+                              + entry("c"))
+    assert [p.name for p in manifest.dependency_order(packages)] == ["c", "b", "a"]
+    cyclic = manifest.parse(entry("a", extra='needs = ["b"]') + entry("b", extra='needs = ["a"]'))
+    with pytest.raises(ManifestError, match="needs itself"):
+        manifest.dependency_order(cyclic)
+
+
 def test_select_refuses_an_unknown_name_or_an_empty_subset() -> None:
     packages = manifest.parse(entry("a"))
     with pytest.raises(ManifestError, match="not in the corpus: zzz"):
