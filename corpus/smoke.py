@@ -8,6 +8,7 @@ wheels its metadata requires) and runs it.
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,6 +39,16 @@ def smoke_project(package: Package, directory: Path) -> Path:
     return directory
 
 
+_SPECIFIC = re.compile(r"(?:undefined symbol|\w*Error:|error:)", re.IGNORECASE)
+
+
+def most_specific(message: str) -> str:
+    """A loader's error is "...could not install the wheels:" then the cause: keep the cause."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    causes = [line for line in lines[1:] if _SPECIFIC.search(line)]
+    return causes[-1] if causes else (lines[0] if lines else "(no message)")
+
+
 def reason(report: TestReport) -> str:
     """The assertion or exception line pytest printed for the first failing test."""
     for test in report.tests:
@@ -54,5 +65,5 @@ def smoke(package: Package, wheel: Path, needed: Sequence[Path], workdir: Path,
         (report,) = run_tests(project, wheel, ("node",), timeout=timeout, extra_wheels=needed,
                               echo=None, output_dir=workdir / "smoke-output")
     except WasmwheelError as exc:
-        return Smoked(False, str(exc).splitlines()[0])
+        return Smoked(False, most_specific(str(exc)))
     return Smoked(True) if report.ok else Smoked(False, reason(report))

@@ -18,7 +18,7 @@ from corpus.build import Built
 from corpus.errorline import first_error
 from corpus.manifest import ManifestError, Package
 from corpus.owntests import OwnTests, parse_table, ships_tests
-from corpus.smoke import Smoked, smoke_project
+from corpus.smoke import Smoked, most_specific, smoke_project
 from corpus.table import Row, render, write_atomically
 
 from helpers.loopback import serve
@@ -276,3 +276,12 @@ def test_a_bad_selection_is_one_error_line_and_exit_64(capsys: pytest.CaptureFix
 def test_own_tests_can_be_all_none_or_named() -> None:
     assert cli.wants_own_tests("all", "yarl") and not cli.wants_own_tests("none", "yarl")
     assert cli.wants_own_tests("cymem,yarl", "yarl") and not cli.wants_own_tests("cymem", "yarl")
+
+
+def test_a_loader_failure_is_reported_by_its_cause_not_its_preamble() -> None:
+    message = ("node: Pyodide could not install the wheels:\nThe following error occurred while "
+               "loading aiohttp:\nFailed to load dynamic library /lib/x.so: 'Could not load dynamic "
+               "lib: /lib/x.so\nError: Dynamic linking error: undefined symbol 'wasm_on_url'\n"
+               "not installed: wheels/aiohttp.whl")
+    assert most_specific(message) == "Error: Dynamic linking error: undefined symbol 'wasm_on_url'"
+    assert most_specific("no pure-Python wheel for numpy") == "no pure-Python wheel for numpy"
