@@ -89,4 +89,11 @@ def run_own_tests(sdist: Path, wheel: Path, workdir: Path, timeout: float = 1800
                                     timeout=timeout, check=False, cwd=workdir)
     except subprocess.TimeoutExpired:
         return OwnTests(-1, note=f"did not finish in {timeout:.0f} s")
-    return parse_table(result.stdout, result.returncode)
+    outcome = parse_table(result.stdout, result.returncode)
+    if outcome.note:  # no table: say what wasmwheel said
+        errors = [line for line in log.read_text(encoding="utf-8", errors="replace").splitlines()
+                  if line.startswith("error: ")]
+        if errors:
+            outcome = OwnTests(outcome.exit_code, note=f"not run (exit {outcome.exit_code}): "
+                               f"{errors[-1].removeprefix('error: ')}")
+    return outcome

@@ -17,7 +17,7 @@ from corpus import cli, manifest, sdists
 from corpus.build import Built
 from corpus.errorline import first_error
 from corpus.manifest import ManifestError, Package
-from corpus.owntests import OwnTests, parse_table, ships_tests
+from corpus.owntests import OwnTests, parse_table, run_own_tests, ships_tests
 from corpus.smoke import Smoked, most_specific, smoke_project
 from corpus.table import Row, render, write_atomically
 
@@ -285,3 +285,9 @@ def test_a_loader_failure_is_reported_by_its_cause_not_its_preamble() -> None:
                "not installed: wheels/aiohttp.whl")
     assert most_specific(message) == "Error: Dynamic linking error: undefined symbol 'wasm_on_url'"
     assert most_specific("no pure-Python wheel for numpy") == "no pure-Python wheel for numpy"
+
+
+def test_own_tests_that_cannot_start_say_what_wasmwheel_said(tmp_path: Path) -> None:
+    got = run_own_tests(tmp_path / "gone-1.0.tar.gz", tmp_path / "gone.whl", tmp_path)
+    assert got.exit_code == 66 and got.note.startswith("not run (exit 66): "), got
+    assert "gone-1.0.tar.gz" in got.cell()
