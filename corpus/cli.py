@@ -6,6 +6,7 @@ import argparse
 import datetime
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -103,7 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # One pool: each package is checked as soon as it and the corpus packages it needs are
     # built. Those come first in `ordered` and the pool is FIFO, so whatever a task waits for
     # is already running or done in another worker: no deadlock.
-    ordered = manifest.dependency_order(chosen)
+    # Smallest sdists first: an interrupted run has checked as many packages as it could.
+    ordered = manifest.dependency_order(sorted(chosen, key=lambda p: sdist_paths[p.name].stat().st_size))
     builds: dict[str, Future[Built]] = {p.name: Future() for p in ordered}
 
     def build_one(package: Package) -> Built:
@@ -129,11 +131,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         say(f"{package.name}: {row.result}" + (f": {row.error}" if row.error else ""))
         return row
 
-    rows = parallel(ordered, build_and_check, args.jobs)
+    done: list[Row] = []
+    lock = threading.Lock()
+
+    def publish(row: Row) -> Row:
+        """Rewrite the table after every package: an interrupted run still leaves one."""
+        with lock:
+            done.append(row)
+            write_atomically(output, render(done, summary(done, len(ordered), args.jobs)))
+        return row
+
+    rows = parallel(ordered, lambda p: publish(build_and_check(p)), args.jobs)
     green = sum(r.result == "ok" for r in rows)
-    today = datetime.date.today().isoformat()
-    summary = (f"**{green} of {len(rows)} green** (built and smoke check passed), measured {today} "
-               f"with `--jobs {args.jobs}`.")
-    write_atomically(output, render(rows, summary))
     say(f"{green}/{len(rows)} green; table: {output}")
     return 0 if green == len(rows) else 1
+
+
+def summary(rows: Sequence[Row], total: int, jobs: int) -> str:
+    green = sum(r.result == "ok" for r in rows)
+    today = datetime.date.today().isoformat()
+    progress = "" if len(rows) == total else f" ({len(rows)} of {total} checked so far: run interrupted or in progress)"
+    return (f"**{green} of {len(rows)} green** (built and smoke check passed){progress}, measured "
+            f"{today} with `--jobs {jobs}`.")

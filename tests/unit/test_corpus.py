@@ -241,7 +241,11 @@ def test_a_failing_package_never_stops_the_others(tmp_path: Path,
     packages = manifest.parse(entry("good") + entry("broken") + entry("user", extra='needs = ["broken"]')
                               + entry("crashy"))
     monkeypatch.setattr(cli.manifest, "load", lambda: packages)
-    monkeypatch.setattr(cli.sdists, "fetch", lambda p, d: tmp_path / p.sdist)
+
+    def fake_fetch(p: Package, cache: Path) -> Path:
+        (tmp_path / p.sdist).write_bytes(b"s")
+        return tmp_path / p.sdist
+    monkeypatch.setattr(cli.sdists, "fetch", fake_fetch)
 
     def fake_build(p: Package, sdist: Path, workdir: Path, extra: tuple[str, ...]) -> Built:
         if p.name == "broken":
@@ -261,7 +265,7 @@ def test_a_failing_package_never_stops_the_others(tmp_path: Path,
                      "--output", str(output)])
     assert code == 1
     text = output.read_text()
-    assert "**1 of 4 green**" in text
+    assert "**1 of 4 green** (built and smoke check passed), measured" in text
     assert "| good | 1.0 | setuptools-c | ok |" in text
     assert "| broken | 1.0 | setuptools-c | build failed | 1 s |  |  | b.c:1:1: error: nope |" in text
     assert "| user | 1.0 | setuptools-c | blocked |" in text and "needs broken (corpus)" in text
@@ -291,3 +295,9 @@ def test_own_tests_that_cannot_start_say_what_wasmwheel_said(tmp_path: Path) -> 
     got = run_own_tests(tmp_path / "gone-1.0.tar.gz", tmp_path / "gone.whl", tmp_path)
     assert got.exit_code == 66 and got.note.startswith("not run (exit 66): "), got
     assert "gone-1.0.tar.gz" in got.cell()
+
+
+def test_an_unfinished_run_says_so_in_its_summary() -> None:
+    rows = [Row(package("a"), "ok", 1.0, 1)]
+    assert "(1 of 3 checked so far" in cli.summary(rows, 3, 2)
+    assert "so far" not in cli.summary(rows, 1, 2)
