@@ -42,3 +42,16 @@ def test_every_ci_subset_package_builds_and_passes_its_smoke_check(tmp_path: Pat
     own = rows[OWN_TESTS].split(" | ")[6]
     assert own.split()[0].isdigit() and int(own.split()[0]) > 0, own
     assert " 0 failed" in own, own
+
+
+def test_nox_corpus_session_runs_the_corpus_from_any_directory(tmp_path: Path) -> None:
+    # Without a venv (as the Nix shell runs nox): the session's wiring, not a build.
+    bin_dir = str(Path(sys.executable).parent)
+    env = os.environ | {"NOX_DEFAULT_VENV_BACKEND": "none", "PATH": f"{bin_dir}:/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-m", "nox", "-f", str(REPO / "noxfile.py"), "-s", "corpus", "--",
+         "--only", "no-such-package"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr  # nox passes the command's output through
+    assert "error: not in the corpus: no-such-package" in output, output[-3000:]
