@@ -19,7 +19,7 @@ from helpers.paths import REPO
 
 pytestmark = pytest.mark.integration
 
-OWN_TESTS = "kiwisolver"  # ships a plain pytest suite (py/tests) that needs nothing Pyodide lacks
+OWN_TESTS = "fast-hash-utils"  # a plain pytest suite in tests/ that needs nothing Pyodide lacks
 
 
 def test_every_ci_subset_package_builds_and_passes_its_smoke_check(tmp_path: Path) -> None:
