@@ -12,7 +12,8 @@ import re
 _COMPILER = re.compile(r"^\S+?:\d+(?::\d+)?: (?:fatal )?error: .+")
 _LINKER = re.compile(r"^(?:wasm-ld|em\+\+|emcc|clang(?:\+\+)?|ld): (?:error: )?.*(?:error|undefined|cannot).*",
                      re.IGNORECASE)
-_BACKEND = re.compile(r"^(?:ERROR: |CMake Error|meson\.build:\d+:\d+: ERROR|.*Error: ).+")
+_MESON = re.compile(r"^\S*meson\.build:\d+:\d+: ERROR: .+")  # located: says more than "ERROR: ..."
+_BACKEND = re.compile(r"^(?:ERROR: |CMake Error|.*Error: ).+")
 _WASMWHEEL = re.compile(r"^error: .+")
 _NOISE = ("error: subprocess-exited-with-error", "ERROR: Failed building wheel",
           "error: metadata-generation-failed", "ERROR Backend subprocess exited")
@@ -22,7 +23,7 @@ _LIMIT = 200
 def first_error(output: str) -> str:
     lines = [line.strip() for line in output.splitlines()]
     lines = [line for line in lines if line and not line.startswith(_NOISE)]
-    for pattern in (_COMPILER, _LINKER, _BACKEND):
+    for pattern in (_COMPILER, _LINKER, _MESON, _BACKEND):
         for line in lines:
             if pattern.match(line):
                 return _short(line)

@@ -154,6 +154,12 @@ def test_first_error_prefers_the_compilers_own_line_to_wasmwheels_summary() -> N
     assert first_error(log) == "src/x.c:3:10: fatal error: 'libxml/tree.h' file not found"
 
 
+def test_first_error_prefers_mesons_located_error_to_its_summary() -> None:
+    log = ("ERROR: Subproject libcsiphash-1 is buildable: NO\n"
+           "../meson.build:14:14: ERROR: Git program not found, cannot download libcsiphash-1.wrap via git.\n")
+    assert first_error(log).startswith("../meson.build:14:14: ERROR: Git program not found")
+
+
 def test_first_error_finds_a_backends_error_then_falls_back_to_wasmwheels() -> None:
     assert first_error("meson.build:4:0: ERROR: Dependency \"zlib\" not found\nerror: x\n") \
         .startswith("meson.build:4:0: ERROR: Dependency")
