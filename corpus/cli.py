@@ -75,7 +75,7 @@ def check(package: Package, built: Built, by_name: dict[str, Built], sdist: Path
     broken = [n for n in package.needs if not by_name[n].ok]
     if broken:
         return Row(package, "blocked", built.seconds, size,
-                   f"needs {', '.join(broken)} (corpus), which did not build")
+                   f"needs {', '.join(broken)} (corpus), which failed: see its row")
     needed = [w for n in package.needs if (w := by_name[n].wheel) is not None]
     smoked = smoke(package, built.wheel, needed, workdir)
     own = run_own_tests(sdist, built.wheel, workdir) if own_tests and ships_tests(sdist) else None
@@ -98,7 +98,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     extra = ("--route", args.route) if args.route else ()
 
     say(f"{len(chosen)} packages, {args.jobs} at a time")
-    sdist_paths = {p.name: sdists.fetch(p, args.workdir / "sdists") for p in chosen}
+    sdist_paths: dict[str, Path] = {}
+    unfetched: list[Row] = []
+    for package in chosen:
+        try:
+            sdist_paths[package.name] = sdists.fetch(package, args.workdir / "sdists")
+        except (OSError, sdists.DownloadError) as exc:  # one unreachable sdist is one row
+            unfetched.append(Row(package, "download failed", None, None, str(exc)))
+            say(f"{package.name}: download failed: {exc}")
+    chosen = [p for p in chosen if p.name in sdist_paths]
     workdirs = {p.name: args.workdir / "packages" / p.name for p in chosen}
 
     # One pool: each package is checked as soon as it and the corpus packages it needs are
@@ -107,6 +115,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Smallest sdists first: an interrupted run has checked as many packages as it could.
     ordered = manifest.dependency_order(sorted(chosen, key=lambda p: sdist_paths[p.name].stat().st_size))
     builds: dict[str, Future[Built]] = {p.name: Future() for p in ordered}
+    for row in unfetched:  # what needs it is blocked, like a failed build
+        builds[row.package.name] = Future()
+        builds[row.package.name].set_result(Built(row.package, 0.0, None, Path(), row.error))
 
     def build_one(package: Package) -> Built:
         workdirs[package.name].mkdir(parents=True, exist_ok=True)
@@ -131,17 +142,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         say(f"{package.name}: {row.result}" + (f": {row.error}" if row.error else ""))
         return row
 
-    done: list[Row] = []
+    total = len(ordered) + len(unfetched)
+    done: list[Row] = list(unfetched)
     lock = threading.Lock()
 
     def publish(row: Row) -> Row:
         """Rewrite the table after every package: an interrupted run still leaves one."""
         with lock:
             done.append(row)
-            write_atomically(output, render(done, summary(done, len(ordered), args.jobs)))
+            write_atomically(output, render(done, summary(done, total, args.jobs)))
         return row
 
-    rows = parallel(ordered, lambda p: publish(build_and_check(p)), args.jobs)
+    rows = [*unfetched, *parallel(ordered, lambda p: publish(build_and_check(p)), args.jobs)]
     green = sum(r.result == "ok" for r in rows)
     say(f"{green}/{len(rows)} green; table: {output}")
     return 0 if green == len(rows) else 1

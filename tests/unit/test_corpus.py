@@ -245,10 +245,12 @@ def test_write_atomically_keeps_the_old_table_when_the_write_fails(
 def test_a_failing_package_never_stops_the_others(tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     packages = manifest.parse(entry("good") + entry("broken") + entry("user", extra='needs = ["broken"]')
-                              + entry("crashy"))
+                              + entry("crashy") + entry("gone") + entry("fan", extra='needs = ["gone"]'))
     monkeypatch.setattr(cli.manifest, "load", lambda: packages)
 
     def fake_fetch(p: Package, cache: Path) -> Path:
+        if p.name == "gone":
+            raise sdists.DownloadError("demo: PyPI lists no gone-1.0.tar.gz")
         (tmp_path / p.sdist).write_bytes(b"s")
         return tmp_path / p.sdist
     monkeypatch.setattr(cli.sdists, "fetch", fake_fetch)
@@ -271,7 +273,9 @@ def test_a_failing_package_never_stops_the_others(tmp_path: Path,
                      "--output", str(output)])
     assert code == 1
     text = output.read_text()
-    assert "**1 of 4 green** (built and smoke check passed), measured" in text
+    assert "**1 of 6 green** (built and smoke check passed), measured" in text
+    assert "| gone | 1.0 | setuptools-c | download failed |" in text
+    assert "| fan | 1.0 | setuptools-c | blocked |" in text and "needs gone (corpus)" in text
     assert "| good | 1.0 | setuptools-c | ok |" in text
     assert "| broken | 1.0 | setuptools-c | build failed | 1 s |  |  | b.c:1:1: error: nope |" in text
     assert "| user | 1.0 | setuptools-c | blocked |" in text and "needs broken (corpus)" in text
