@@ -12,6 +12,7 @@ import re
 _COMPILER = re.compile(r"^\S+?:\d+(?::\d+)?: (?:fatal )?error: .+")
 _LINKER = re.compile(r"^(?:wasm-ld|em\+\+|emcc|clang(?:\+\+)?|ld): (?:error: )?.*(?:error|undefined|cannot).*",
                      re.IGNORECASE)
+_TOOL = re.compile(r"^Command '(\S+)[^']*' failed\. Output to stderr was:$")  # pyodide-build's
 _MESON = re.compile(r"^\S*meson\.build:\d+:\d+: ERROR: .+")  # located: says more than "ERROR: ..."
 _BACKEND = re.compile(r"^(?:ERROR: |CMake Error|.*Error: ).+")
 _WASMWHEEL = re.compile(r"^error: .+")
@@ -23,7 +24,15 @@ _LIMIT = 200
 def first_error(output: str) -> str:
     lines = [line.strip() for line in output.splitlines()]
     lines = [line for line in lines if line and not line.startswith(_NOISE)]
-    for pattern in (_COMPILER, _LINKER, _MESON, _BACKEND):
+    for pattern in (_COMPILER,):
+        for line in lines:
+            if pattern.match(line):
+                return _short(line)
+    for index, line in enumerate(lines[:-1]):
+        tool = _TOOL.match(line)
+        if tool:  # the tool's name, then what it said (the next line)
+            return _short(f"{tool.group(1)} failed: {lines[index + 1]}")
+    for pattern in (_LINKER, _MESON, _BACKEND):
         for line in lines:
             if pattern.match(line):
                 return _short(line)

@@ -154,6 +154,15 @@ def test_first_error_prefers_the_compilers_own_line_to_wasmwheels_summary() -> N
     assert first_error(log) == "src/x.c:3:10: fatal error: 'libxml/tree.h' file not found"
 
 
+def test_first_error_names_a_failed_tool_and_what_it_said() -> None:
+    log = ("[3/3] Linking CXX shared module x.so\nFAILED: [code=2] x.so\n"
+           "Command 'emnm -j --export-symbols a.o b.o' failed. Output to stderr was:\n"
+           "/tmp/env/bin/python3: can't open file '/tmp/b/.py': [Errno 2] No such file or directory\n"
+           "error: pyodide build of x-1.0 failed (exit 1); the end of its output:\n")
+    assert first_error(log) == ("emnm failed: bin/python3: can't open file '.py': "
+                                "[Errno 2] No such file or directory")
+
+
 def test_first_error_prefers_mesons_located_error_to_its_summary() -> None:
     log = ("ERROR: Subproject libcsiphash-1 is buildable: NO\n"
            "../meson.build:14:14: ERROR: Git program not found, cannot download libcsiphash-1.wrap via git.\n")
