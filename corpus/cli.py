@@ -66,12 +66,17 @@ def wants_own_tests(choice: str, name: str) -> bool:
     return choice == "all" or (choice != "none" and name in choice.split(","))
 
 
+def explain(package: Package, measured: str) -> str:
+    """The known reason first (packages.toml's note), then what this run saw."""
+    return f"{package.note} (this run: {measured})" if package.note else measured
+
+
 def check(package: Package, built: Built, by_name: dict[str, Built], sdist: Path,
           workdir: Path, own_tests: bool) -> Row:
     """Smoke check and own tests for one built package -> its table row."""
     size = built.wheel.stat().st_size if built.wheel else None
     if built.wheel is None:
-        return Row(package, "build failed", built.seconds, None, package.note or built.error)
+        return Row(package, "build failed", built.seconds, None, explain(package, built.error))
     broken = [n for n in package.needs if not by_name[n].ok]
     if broken:
         return Row(package, "blocked", built.seconds, size,
@@ -80,7 +85,7 @@ def check(package: Package, built: Built, by_name: dict[str, Built], sdist: Path
     smoked = smoke(package, built.wheel, needed, workdir)
     own = run_own_tests(sdist, built.wheel, workdir) if own_tests and ships_tests(sdist) else None
     if not smoked.ok:
-        return Row(package, "smoke failed", built.seconds, size, package.note or smoked.error, own)
+        return Row(package, "smoke failed", built.seconds, size, explain(package, smoked.error), own)
     return Row(package, "ok", built.seconds, size, "", own)
 
 

@@ -320,3 +320,9 @@ def test_an_unfinished_run_says_so_in_its_summary() -> None:
     rows = [Row(package("a"), "ok", 1.0, 1)]
     assert "(1 of 3 checked so far" in cli.summary(rows, 3, 2)
     assert "so far" not in cli.summary(rows, 1, 2)
+
+
+def test_a_known_reason_is_shown_next_to_what_the_run_measured() -> None:
+    assert cli.explain(package(note="needs a patch"), "undefined symbol x") == \
+        "needs a patch (this run: undefined symbol x)"
+    assert cli.explain(package(), "undefined symbol x") == "undefined symbol x"
