@@ -11,7 +11,7 @@ NOX_MIN := 2025.2.9
 # `make wasm TARGET=pyodide-315`: passed as wasmwheel's own WASMWHEEL_TARGET.
 TARGET_ENV := $(if $(TARGET),WASMWHEEL_TARGET=$(TARGET))
 
-.PHONY: help wasm browser test doctor bench image docker-wasm clean
+.PHONY: help wasm browser test doctor bench corpus image docker-wasm clean
 
 help:  ## list the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -35,6 +35,9 @@ doctor: $(NOX)  ## show what is installed versus what toolchain.toml pins
 
 bench: $(NOX)  ## run the benchmarks and print their table
 	$(NOX) -s bench -- $(ARGS)
+
+corpus: $(NOX)  ## build the corpus of real sdists, write docs/compatibility.md (ARGS="--only cytoolz,yarl", "--subset ci")
+	$(NOX) -s corpus -- $(ARGS)
 
 # The Docker image: ROUTE=debian|exact, BROWSERS=0 leaves the browsers out,
 # BASE=IMAGE overrides the base, EXTRA_CA=FILE adds CA certificates (a BuildKit

@@ -144,6 +144,14 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session(default=False)
+def corpus(session: nox.Session) -> None:
+    """Build the corpus of real sdists (corpus/packages.toml), smoke-test them, write docs/compatibility.md."""
+    _install_wasmwheel(session)
+    session.chdir(ROOT)  # `corpus` is a package at the repository root, next to this file
+    session.run("python", "-m", "corpus", *session.posargs, env={"PYTHONPATH": str(ROOT)})
+
+
+@nox.session(default=False)
 def image(session: nox.Session) -> None:
     """Build the Docker image with toolchain.toml's pins (args: --route, --base, --no-browsers, --extra-ca)."""
     _install_wasmwheel(session)
@@ -161,7 +169,7 @@ def publish(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """Static checks: ruff, mypy --strict and hadolint (the Dockerfile)."""
     session.install("-e", str(ROOT), *_groups("lint", "test"))  # mypy reads pytest's types too
-    session.run("ruff", "check", "src", "tests", "benchmarks", "noxfile.py", "docker")
+    session.run("ruff", "check", "src", "tests", "benchmarks", "noxfile.py", "docker", "corpus")
     session.run("mypy")
     session.run("hadolint", "--failure-threshold", "info", str(ROOT / "Dockerfile"))
 
