@@ -32,3 +32,9 @@ def write_tree(root: Path, files: Mapping[str, str]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     return root
+
+
+def setuptools_pyproject(name: str, version: str = "0.1.0") -> str:
+    """pyproject.toml of a setuptools project whose extensions its setup.py declares."""
+    return ('[build-system]\nrequires = ["setuptools>=68"]\nbuild-backend = "setuptools.build_meta"\n\n'
+            f'[project]\nname = "{name}"\nversion = "{version}"\n')

@@ -9,20 +9,12 @@ import pytest
 
 from helpers.cli import wasmwheel
 from helpers.loopback import closed_port_url
+from helpers.projects import setuptools_pyproject
 from helpers.wheels import make_sdist
 from wasmwheel.errors import ExitCode
 
 pytestmark = pytest.mark.integration
 
-PYPROJECT = """\
-[build-system]
-requires = ["setuptools>=68"]
-build-backend = "setuptools.build_meta"
-
-[project]
-name = "{name}"
-version = "0.1.0"
-"""
 SETUP = """\
 from setuptools import Extension, setup
 {before}
@@ -38,7 +30,7 @@ PyMODINIT_FUNC PyInit_{name}(void) {{ return PyModule_Create(&module); }}
 
 def sdist(directory: Path, name: str, *, include: str = "", before: str = "") -> Path:
     return make_sdist(directory, name, "0.1.0", files={
-        "pyproject.toml": PYPROJECT.format(name=name),
+        "pyproject.toml": setuptools_pyproject(name),
         "setup.py": SETUP.format(name=name, before=before),
         f"{name}.c": MODULE.format(name=name, include=include),
     })

@@ -12,19 +12,11 @@ from pathlib import Path
 import pytest
 
 from helpers.cli import wasmwheel
+from helpers.projects import setuptools_pyproject
 from wasmwheel.config.pins import current_target
 
 pytestmark = pytest.mark.integration
 
-PYPROJECT = """\
-[build-system]
-requires = ["setuptools>=68"]
-build-backend = "setuptools.build_meta"
-
-[project]
-name = "{name}"
-version = "0.1.0"
-"""
 SETUP = """\
 from setuptools import Extension, setup
 
@@ -44,7 +36,7 @@ PyMODINIT_FUNC PyInit_{name}(void) {{ return PyModule_Create(&module); }}
 
 def project(root: Path, name: str, *, options: str = "", extra: str = "") -> Path:
     root.mkdir(parents=True)
-    (root / "pyproject.toml").write_text(PYPROJECT.format(name=name))
+    (root / "pyproject.toml").write_text(setuptools_pyproject(name))
     (root / "setup.py").write_text(SETUP.format(name=name, options=options))
     (root / f"{name}.c").write_text(MODULE.format(name=name, extra=extra))
     return root

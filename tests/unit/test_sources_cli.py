@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from helpers.projects import DEMO
+from helpers.projects import DEMO, write_tree
 from helpers.wheels import make_sdist, make_wheel
 from wasmwheel.builder import reuse
 from wasmwheel.builder.pipeline import BuildOutcome
@@ -202,3 +202,13 @@ def test_reproducible_check_and_compare_always_build(
     assert "up to date" not in capsys.readouterr().err
     assert main(["build", str(sdist)]) == 0  # what the check built was recorded: reused
     assert len(fake.builds) == 3
+
+
+def test_build_of_a_project_without_tests_builds(
+    tmp_path: Path, fake: Recorder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    untested = {name: text for name, text in DEMO.items() if not name.startswith("tests/")}
+    project = write_tree(tmp_path / "demo", untested)
+    assert main(["build", str(project), "--route", "debian"]) == 0
+    assert len(fake.builds) == 1
+    assert capsys.readouterr().out.strip().endswith(".whl")
