@@ -33,6 +33,7 @@ from wasmwheel.builder.source_date import source_date
 from wasmwheel.config.pins import Target
 from wasmwheel.config.project import identity, source_digest, wheel_dir
 from wasmwheel.config.settings import ConfigWarning, load_test_config
+from wasmwheel.config.suite import NoTestsError
 from wasmwheel.errors import ConfigError
 from wasmwheel.toolchain.routes import Route, select_route
 from wasmwheel.wheel import compatibility
@@ -84,6 +85,8 @@ def unbuilt_paths(source: Path, *, strict: bool = True) -> tuple[str, ...]:
         warnings.simplefilter("ignore", ConfigWarning)
         try:
             test_paths = load_test_config(source).test_paths
+        except NoTestsError:
+            return ()  # nothing to leave out (`build` of a project without tests is fine)
         except ConfigError:
             if strict:
                 raise
