@@ -334,3 +334,12 @@ def test_build_records_what_it_built(tmp_path: Path, builds: list[tuple[Path, Pa
     recorded = read_record(wheel)
     assert recorded == reuse.build_key(project, TARGET, "system", reuse.unbuilt_paths(project))
     assert record_path(wheel).name.startswith(".")  # out of `publish dist/*`
+
+
+def test_a_project_without_tests_builds(tmp_path: Path) -> None:
+    # `wasmwheel build` never runs tests: a project shipping none must not fail with exit 66.
+    project = tmp_path / "bare"
+    project.mkdir()
+    (project / "pyproject.toml").write_text("[project]\nname = 'bare'\nversion = '1'\n")
+    assert reuse.unbuilt_paths(project, strict=False) == ()
+    assert reuse.unbuilt_paths(project) == ()

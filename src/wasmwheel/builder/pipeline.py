@@ -14,6 +14,7 @@ from wasmwheel import progress
 from wasmwheel.builder.pure_wheel import check_not_fallback
 from wasmwheel.builder.source_date import describe as source_date_describe
 from wasmwheel.builder.source_date import source_date
+from wasmwheel.builder.undefined_symbols import check_symbols
 from wasmwheel.config.pins import Target
 from wasmwheel.config.project import stage
 from wasmwheel.errors import BuildError
@@ -58,13 +59,15 @@ def provenance_for(route: Route, target: Target) -> Provenance:
 
 
 def build_wheel(
-    path: Path, outdir: Path, route: Route, target: Target, *, allow_pure_wheel: bool = False
+    path: Path, outdir: Path, route: Route, target: Target, *, allow_pure_wheel: bool = False,
+    allow_undefined_symbols: bool = False,
 ) -> BuildOutcome:
     route.install()
     found = source_date(path)
     progress.step(f"SOURCE_DATE_EPOCH={source_date_describe(found)}")
     outcome = build_stamped(
-        path, outdir, route, target, found.epoch, allow_pure_wheel=allow_pure_wheel
+        path, outdir, route, target, found.epoch, allow_pure_wheel=allow_pure_wheel,
+        allow_undefined_symbols=allow_undefined_symbols,
     )
     warn_if_approximate(outcome, target)
     return outcome
@@ -78,6 +81,7 @@ def build_stamped(
     source_date_epoch: int,
     *,
     allow_pure_wheel: bool = False,
+    allow_undefined_symbols: bool = False,
 ) -> BuildOutcome:
     """Stage `path` in a fresh temporary directory, build it, check it and stamp it into `outdir`."""
     with tempfile.TemporaryDirectory(prefix="wasmwheel-build-") as tmp:
@@ -87,6 +91,7 @@ def build_stamped(
         raw = route.build(project.root, workdir / "out", source_date_epoch=source_date_epoch)
         check_wheel_tags(raw, target)
         check_not_fallback(raw, project.root, read_log(raw.parent), allowed=allow_pure_wheel)
+        check_symbols(raw, target, allowed=allow_undefined_symbols)
         provenance = provenance_for(route, target)
         outdir.mkdir(parents=True, exist_ok=True)
         wheel = stamp_wheel(raw, provenance, outdir / raw.name, source_date_epoch=source_date_epoch)

@@ -68,6 +68,7 @@ def build_checked(
     twice: bool,
     compare: Path | None,
     allow_pure_wheel: bool = False,
+    allow_undefined_symbols: bool = False,
 ) -> CheckedOutcome:
     """Build `path` (twice if `twice`), compare, and only then put the wheel in `outdir`."""
     if compare is not None:
@@ -79,14 +80,16 @@ def build_checked(
         scratch = Path(tmp)
         started = time.monotonic()
         first = build_stamped(path, scratch / "first", route, target, found.epoch,
-                              allow_pure_wheel=allow_pure_wheel)
+                              allow_pure_wheel=allow_pure_wheel,
+                              allow_undefined_symbols=allow_undefined_symbols)
         if twice:
             # Zip times have a 2-second resolution: a second build inside the same
             # two seconds could hide a timestamp leak.
             _pause(max(0.0, ZIP_TIME_RESOLUTION - (time.monotonic() - started)))
             progress.step("building again in another staging directory, to compare")
             second = build_stamped(path, scratch / "second", route, target, found.epoch,
-                                   allow_pure_wheel=allow_pure_wheel)
+                                   allow_pure_wheel=allow_pure_wheel,
+                                   allow_undefined_symbols=allow_undefined_symbols)
             _require_identical(first.wheel, second.wheel, "the two builds", HINT)
         if compare is not None:
             _require_identical(first.wheel, compare, f"the wheel built here and {compare}",

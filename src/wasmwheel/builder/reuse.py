@@ -85,7 +85,9 @@ def unbuilt_paths(source: Path, *, strict: bool = True) -> tuple[str, ...]:
         warnings.simplefilter("ignore", ConfigWarning)
         try:
             test_paths = load_test_config(source).test_paths
-        except (ConfigError, NoTestsError):  # `build` needs no tests, nor their settings
+        except NoTestsError:
+            return ()  # nothing to leave out (`build` of a project without tests is fine)
+        except ConfigError:
             if strict:
                 raise
             return ()
@@ -113,15 +115,18 @@ def reusable(source: Path, outdir: Path, target: Target, key: BuildKey,
 
 
 def build_recorded(source: Path, outdir: Path, route: Route, target: Target,
-                   key: BuildKey, *, allow_pure_wheel: bool = False) -> BuildOutcome:
+                   key: BuildKey, *, allow_pure_wheel: bool = False,
+                   allow_undefined_symbols: bool = False) -> BuildOutcome:
     """Build, then record the key (made before the build: an edit during it rebuilds next time)."""
-    outcome = build_wheel(source, outdir, route, target, allow_pure_wheel=allow_pure_wheel)
+    outcome = build_wheel(source, outdir, route, target, allow_pure_wheel=allow_pure_wheel,
+                          allow_undefined_symbols=allow_undefined_symbols)
     write_record(outcome.wheel, dataclasses.replace(key, route=route.name))
     return outcome
 
 
 def build_or_reuse(source: Path, outdir: Path, route: Route, target: Target,
-                   *, force: bool = False, allow_pure_wheel: bool = False) -> Path:
+                   *, force: bool = False, allow_pure_wheel: bool = False,
+                   allow_undefined_symbols: bool = False) -> Path:
     """`wasmwheel build`: the wheel of `source` in `outdir`, built unless an identical build is there."""
     key = build_key(source, target, route.name, unbuilt_paths(source, strict=False))
     if force:
@@ -134,11 +139,12 @@ def build_or_reuse(source: Path, outdir: Path, route: Route, target: Target,
             return wheel
         progress.step(f"{why}: building")
     return build_recorded(source, outdir, route, target, key,
-                          allow_pure_wheel=allow_pure_wheel).wheel
+                          allow_pure_wheel=allow_pure_wheel,
+                          allow_undefined_symbols=allow_undefined_symbols).wheel
 
 
 def wheel_for(source: Path, target: Target, route: str = "auto", *,
-              allow_pure_wheel: bool = False) -> Path:
+              allow_pure_wheel: bool = False, allow_undefined_symbols: bool = False) -> Path:
     """`wasmwheel test`: the up-to-date wheel of `source`, built with `route` if there is none."""
     outdir = wheel_dir(source)
     key = build_key(source, target, route, unbuilt_paths(source))
@@ -148,4 +154,5 @@ def wheel_for(source: Path, target: Target, route: str = "auto", *,
         return wheel
     progress.step(f"{why}: building it")
     return build_recorded(source, outdir, select_route(route, target), target, key,
-                          allow_pure_wheel=allow_pure_wheel).wheel
+                          allow_pure_wheel=allow_pure_wheel,
+                          allow_undefined_symbols=allow_undefined_symbols).wheel

@@ -10,7 +10,11 @@ from wasmwheel import progress
 from wasmwheel.builder.build_record import write_record
 from wasmwheel.builder.reproducibility import build_checked, check_compare_target
 from wasmwheel.builder.reuse import build_key, build_or_reuse, unbuilt_paths
-from wasmwheel.cli.options import add_allow_pure_wheel_option, add_route_option
+from wasmwheel.cli.options import (
+    add_allow_pure_wheel_option,
+    add_allow_undefined_symbols_option,
+    add_route_option,
+)
 from wasmwheel.config.pins import Target, current_targets
 from wasmwheel.config.project import check_source, wheel_dir
 from wasmwheel.errors import UsageError
@@ -40,12 +44,14 @@ def _build_one(args: argparse.Namespace, source: Path, outdir: Path, compare: Pa
         key = build_key(source, target, route.name, unbuilt_paths(source, strict=False))
         checked = build_checked(source, outdir, route, target,
                                 twice=args.reproducible_check, compare=compare,
-                                allow_pure_wheel=args.allow_pure_wheel)
+                                allow_pure_wheel=args.allow_pure_wheel,
+                                allow_undefined_symbols=args.allow_undefined_symbols)
         write_record(checked.outcome.wheel, key)
         progress.step(f"reproducible: sha256 {checked.sha256}")
         return checked.outcome.wheel
     return build_or_reuse(source, outdir, route, target, force=args.force,
-                          allow_pure_wheel=args.allow_pure_wheel)
+                          allow_pure_wheel=args.allow_pure_wheel,
+                          allow_undefined_symbols=args.allow_undefined_symbols)
 
 
 def add_parser(verbs: Any) -> None:
@@ -77,5 +83,6 @@ def add_parser(verbs: Any) -> None:
                        help="build even if the last wheel in the output directory was built from "
                        "the same sources, pins and route")
     add_allow_pure_wheel_option(build)
+    add_allow_undefined_symbols_option(build)
     add_route_option(build)
     build.set_defaults(func=run)

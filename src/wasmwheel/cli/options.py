@@ -24,3 +24,12 @@ def add_allow_pure_wheel_option(parser: argparse.ArgumentParser) -> None:
         "extensions failed to compile (by default that fails, naming the fallback and the "
         "first compiler error)",
     )
+
+
+def add_allow_undefined_symbols_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-undefined-symbols", action="store_true",
+        help="keep a wheel whose extension modules import symbols that neither the pinned "
+        "Pyodide nor the wheel provides (by default that fails, naming them: such a module "
+        "fails when Pyodide loads it or calls them); with this flag it is a warning",
+    )

@@ -15,7 +15,11 @@ from typing import Any
 
 from wasmwheel import progress
 from wasmwheel.builder.reuse import wheel_for
-from wasmwheel.cli.options import add_allow_pure_wheel_option, add_route_option
+from wasmwheel.cli.options import (
+    add_allow_pure_wheel_option,
+    add_allow_undefined_symbols_option,
+    add_route_option,
+)
 from wasmwheel.config.pins import ALL_TARGETS, Target, load_toolchain, requested_target
 from wasmwheel.config.project import check_source
 from wasmwheel.runner.command import run_test_command
@@ -57,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
 
         def wheel(target: Target = target) -> Path:  # asked for once the source is known to have tests
             return given or wheel_for(source, target, requested_route(args.route),
-                                     allow_pure_wheel=args.allow_pure_wheel)
+                                     allow_pure_wheel=args.allow_pure_wheel,
+                                     allow_undefined_symbols=args.allow_undefined_symbols)
 
         codes.append(run_test_command(
             project=source,
@@ -98,6 +103,7 @@ def add_parser(verbs: Any) -> None:
                       "or route changed since)")
     add_route_option(test)
     add_allow_pure_wheel_option(test)
+    add_allow_undefined_symbols_option(test)
     test.add_argument("--runtime", action="append", choices=runtime_choices(), default=None,
                       help="where Pyodide runs, repeatable (default: node); chromium and firefox "
                       "mean the page's main thread and a Web Worker, all means every runtime")
