@@ -36,6 +36,7 @@ let
     pythonEnv
     nodejs
     emscripten
+    pkgs.cmake # for setup.py files that run cmake themselves (via emcmake), as the routes pin one
     pkgs.chromium
     pkgs.firefox
   ];

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from helpers.wheels import make_wheel
-from wasmwheel.config.pins import current_target
+from wasmwheel.config.pins import current_target, load_toolchain
 from wasmwheel.errors import BuildError, ToolchainError
 from wasmwheel.toolchain import cache, cache_admin
 from wasmwheel.toolchain.routes.debian import chroot
@@ -122,3 +122,10 @@ def test_concurrent_builds_share_only_what_they_read(
     assert first["HOME"].startswith("/tmp/wasmwheel-build-")
     assert cache_admin.is_held(cache.use_file(route.entry))  # prune leaves it alone now
     cache.release_holds()
+
+
+def test_every_target_pins_a_cmake_for_the_debian_route() -> None:
+    """setup.py files that run `cmake` themselves (pybase64) go through emcmake, which
+    needs a cmake on PATH; the install check probes it (emtools.PROBES)."""
+    for target in load_toolchain().targets.values():
+        assert target.debian.packages.get("cmake"), target.name

@@ -8,6 +8,7 @@ through `$(dirname $0)/tools/`, which breaks when found through bin/.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -129,3 +130,27 @@ def test_install_check_refuses_a_toolchain_with_a_broken_tool(
     with pytest.raises(ToolchainError, match="emnm"):
         route._check_tools(broken, {})  # type: ignore[arg-type]
     route._check_tools(ProbeRootFS(emtools.with_launcher_dir(broken.env_path)), {})  # type: ignore[arg-type]
+
+
+def test_the_probe_finds_a_route_without_cmake(tmp_path: Path) -> None:
+    """emcmake, like Emscripten's, runs its arguments: without a cmake on PATH the probe
+    names it (setup.py files that run cmake themselves need one: pybase64)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in emtools.TOOLS:
+        body = 'exec "$@"\n' if tool in {"emcmake", "emconfigure", "emmake"} else "exit 0\n"
+        (bin_dir / tool).write_text("#!/bin/sh\n" + body)
+        (bin_dir / tool).chmod(0o755)
+    (bin_dir / "true").symlink_to(shutil.which("true") or "/bin/true")
+
+    def probe() -> list[str]:
+        result = subprocess.run(  # only bin_dir on PATH: the host's own cmake stays out of sight
+            ["/bin/sh", "-c", emtools.probe_script()],
+            env={"PATH": str(bin_dir)}, capture_output=True, text=True, check=False,
+        )
+        return emtools.broken_tools(result.stdout)
+
+    assert probe() == ["emcmake"]
+    (bin_dir / "cmake").write_text("#!/bin/sh\nexit 0\n")
+    (bin_dir / "cmake").chmod(0o755)
+    assert probe() == []

@@ -519,7 +519,10 @@ def test_build_runs_pyodide_with_the_installed_emsdk(
     env = dict(line.split("=", 1) for line in
                (route.entry / "venv" / "build-env.txt").read_text().splitlines() if "=" in line)
     assert env["EMSDK"] == str(route.emsdk_dir.resolve())
-    assert env["PATH"].startswith(f"{route.emsdk_dir.resolve()}/upstream/emscripten:")
+    # The venv's bin/ (the pinned cmake), then emsdk's PATH.
+    assert env["PATH"].startswith(
+        f"{route.entry}/venv/bin:{route.emsdk_dir.resolve()}/upstream/emscripten:"
+    )
     assert env["PYODIDE_XBUILDENV_PATH"] == str(route.xbuildenv_root)
     assert env["PYODIDE_SKIP_EMSCRIPTEN_INSTALL"] == "1"
 

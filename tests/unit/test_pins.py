@@ -58,6 +58,7 @@ node-sha256 = ""
 [targets.t.exact]
 uv = "0.0.1"
 host-python = "3.99.4"
+cmake = "0.0.2"
 
 [targets.t.debian]
 suite = "sid"
@@ -191,6 +192,7 @@ def test_missing_tables_are_refused(tmp_path: Path, table: str) -> None:
     [
         ("targets.t.exact", 'uv = "0.0.1"', "uv"),
         ("targets.t.exact", 'host-python = "3.99.4"', "host-python"),
+        ("targets.t.exact", 'cmake = "0.0.2"', "cmake"),
         # These had silent defaults (0 and {}): a forgotten key built with /usr/lib/llvm-0.
         ("targets.t.debian", "llvm-major = 99", "llvm-major"),
         ("targets.t.debian", 'extra-ldflags = "-Wl,--made-up"', "extra-ldflags"),

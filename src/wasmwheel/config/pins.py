@@ -150,6 +150,9 @@ class ExactPin:
     # checks only X.Y against the target, and a pre-release runtime's exact
     # CPython (e.g. 3.15.0rc1) may be in no download list.
     host_python: str
+    # PyPI's cmake wheel, installed beside pyodide-build: emsdk ships no cmake, and
+    # setup.py files that run `cmake` themselves reach it through emcmake on PATH.
+    cmake: str
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,9 @@ PROBES: dict[str, tuple[str, ...]] = {
     "emstrip": ("--version",),
     "emsize": ("--help",),
     "em-config": ("EMSCRIPTEN_ROOT",),
-    "emcmake": ("true",),
+    # emcmake runs `cmake` from PATH (setup.py files that call cmake themselves, via
+    # pyodide-build's wrapper): this proves the route provides one.
+    "emcmake": ("cmake", "--version"),
     "emconfigure": ("true",),
     "emmake": ("true",),
 }

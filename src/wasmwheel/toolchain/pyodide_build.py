@@ -7,12 +7,14 @@ Shared by the routes: each supplies the command and the environment
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
 from wasmwheel import progress
 from wasmwheel.errors import BuildError, BuildIndexError
 from wasmwheel.toolchain import emtools
+from wasmwheel.toolchain.backend_settings import CROSS_FILE_QUERY, config_settings, cross_file_from
 from wasmwheel.toolchain.build_causes import known_cause
 from wasmwheel.toolchain.failure import failure_message, run_streamed
 
@@ -82,6 +84,15 @@ def read_log(outdir: Path) -> str:
         return ""
 
 
+def meson_cross_file(command: list[str], source_dir: Path, env: Mapping[str, str]) -> str:
+    """Where this pyodide-build keeps its meson cross file (backend_settings.py)."""
+    result = subprocess.run(
+        [*command, *CROSS_FILE_QUERY], cwd=source_dir, env=env, capture_output=True, text=True,
+        check=False,
+    )
+    return cross_file_from(result)
+
+
 def run_pyodide_build(
     command: list[str], source_dir: Path, outdir: Path, env: Mapping[str, str]
 ) -> Path:
@@ -89,9 +100,12 @@ def run_pyodide_build(
     as it happens, and a failure ends with the compiler's own errors."""
     outdir.mkdir(parents=True, exist_ok=True)
     before = set(outdir.glob("*.whl"))
+    settings = config_settings(source_dir, lambda: meson_cross_file(command, source_dir, env))
     progress.step(f"pyodide build {source_dir}")
     result = run_streamed(
-        [*command, "build", str(source_dir), "--outdir", str(outdir)], cwd=source_dir, env=env
+        [*command, "build", *settings, str(source_dir), "--outdir", str(outdir)],
+        cwd=source_dir,
+        env=env,
     )
     if result.returncode != 0:
         raise build_error(source_dir, result.returncode, result.stdout)

@@ -36,6 +36,7 @@ from typing import Any
 from wasmwheel import progress
 from wasmwheel.errors import BuildError, ToolchainError
 from wasmwheel.toolchain import cache, emtools
+from wasmwheel.toolchain.backend_settings import CROSS_FILE_QUERY, config_settings, cross_file_from
 from wasmwheel.toolchain.pyodide_build import build_error, keep_log, reproducibility_env
 from wasmwheel.toolchain.pyodide_runtime import ensure_pyodide_dist
 from wasmwheel.toolchain.routes.base import Route, RouteStatus
@@ -231,18 +232,25 @@ class DebianRoute(Route):
                 f"building {source_dir.name} with pyodide build "
                 f"(Debian Emscripten {self.emscripten_version()}, approximate)"
             )
-            result = rootfs.run(
-                ["pyodide", "build", "--outdir", f"{inside}/dist", "."],
-                # Builds share the toolchain and may run at once: each gets its own TMPDIR
-                # (emcc's response files, pyodide-build's scratch) and HOME (pip's and
-                # platformdirs' caches), all gone with `work`. See SHARED_READ_ONLY.
-                self.build_env(
-                    rootfs,
-                    TMPDIR=f"{inside}/tmp",
-                    HOME=f"{inside}/home",
-                    **SHARED_READ_ONLY,
-                    **reproducibility_env(f"{inside}/src", source_date_epoch, {}),
+            # Builds share the toolchain and may run at once: each gets its own TMPDIR
+            # (emcc's response files, pyodide-build's scratch) and HOME (pip's and
+            # platformdirs' caches), all gone with `work`. See SHARED_READ_ONLY.
+            env = self.build_env(
+                rootfs,
+                TMPDIR=f"{inside}/tmp",
+                HOME=f"{inside}/home",
+                **SHARED_READ_ONLY,
+                **reproducibility_env(f"{inside}/src", source_date_epoch, {}),
+            )
+            settings = config_settings(
+                work / "src",
+                lambda: cross_file_from(
+                    rootfs.run(["pyodide", *CROSS_FILE_QUERY], env, cwd=f"{inside}/src")
                 ),
+            )
+            result = rootfs.run(
+                ["pyodide", "build", *settings, "--outdir", f"{inside}/dist", "."],
+                env,
                 cwd=f"{inside}/src",
                 stream=True,
             )

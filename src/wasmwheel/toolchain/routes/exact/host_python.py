@@ -105,12 +105,14 @@ def ensure_python(target: Target, uv: Path) -> Path:
 
 
 def create_build_venv(target: Target, uv: Path, python: Path, venv: Path) -> None:
-    """A venv at `venv` with pyodide-build==target.pyodide_build.
+    """A venv at `venv` with pyodide-build==target.pyodide_build and PyPI's cmake wheel
+    (target.exact.cmake: the build PATH has the venv's bin/, and emsdk has no cmake).
 
     --relocatable: the venv is made in a scratch directory that is renamed
     into place, so its scripts must not embed their own absolute path.
     """
-    progress.step(f"creating a venv with pyodide-build {target.pyodide_build}")
+    specs = [f"pyodide-build=={target.pyodide_build}", f"cmake=={target.exact.cmake}"]
+    progress.step(f"creating a venv with {' and '.join(specs)}")
     _run(
         [str(uv), "venv", "--quiet", "--relocatable", "--python", str(python), str(venv)], "uv venv"
     )
@@ -123,9 +125,9 @@ def create_build_venv(target: Target, uv: Path, python: Path, venv: Path) -> Non
             "--quiet",
             "--python",
             str(venv_python),
-            f"pyodide-build=={target.pyodide_build}",
+            *specs,
         ],
-        f"installing pyodide-build=={target.pyodide_build}",
+        f"installing {' '.join(specs)}",
         hint="check that PyPI is reachable (uv reads UV_INDEX_URL, not pip's settings)",
     )
     installed = pyodide_build_version(venv_python)

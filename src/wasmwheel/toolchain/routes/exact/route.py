@@ -197,9 +197,13 @@ class ExactRoute(Route):
                 f"the exact toolchain for {self.target.name} is not installed",
                 hint="run `wasmwheel toolchain install --route exact`",
             )
+        emsdk_env = emsdk.environment(self.emsdk_dir)
+        # The venv's bin/ holds the pinned cmake (host_python.create_build_venv).
+        path = os.pathsep.join([str(self.entry / "venv" / "bin"),
+                                emsdk_env.get("PATH", os.environ.get("PATH", os.defpath))])
         env = build_environment(
-            emsdk.environment(self.emsdk_dir)
-            | {"PYODIDE_XBUILDENV_PATH": str(self.xbuildenv_root)}
+            emsdk_env
+            | {"PATH": path, "PYODIDE_XBUILDENV_PATH": str(self.xbuildenv_root)}
             | reproducibility_env(str(source_dir), source_date_epoch, os.environ)
         )
         return run_pyodide_build(
