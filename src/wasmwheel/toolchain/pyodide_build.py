@@ -23,7 +23,8 @@ from wasmwheel.toolchain.failure import failure_message, run_streamed
 _CLEARED = ("PYODIDE_ROOT",)
 # A route's build writes its output here, beside the wheel, for checks that read what the
 # backend said (builder/pure_wheel.py: did it fall back to pure Python?).
-BUILD_LOG = "build.log"
+# Hidden: `outdir` may be a dist/ a user publishes with `dist/*`.
+BUILD_LOG = ".wasmwheel-build.log"
 BUILD_HINT = (
     "fix the errors above; differences from a native build usually come from code that "
     "assumes a 64-bit `long` or needs threads"

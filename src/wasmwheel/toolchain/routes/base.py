@@ -87,7 +87,7 @@ class Route(ABC):
     def build(self, source_dir: Path, outdir: Path, *, source_date_epoch: int) -> Path:
         """Run `pyodide build` on `source_dir` (a project directory the route may
         freely modify), write the wheel into `outdir` and return its path. Its
-        output goes to `outdir`/build.log (`pyodide_build.keep_log`).
+        output goes to `outdir`/.wasmwheel-build.log (`pyodide_build.keep_log`).
 
         The build sees SOURCE_DATE_EPOCH=`source_date_epoch` and compiler flags
         that keep `source_dir`'s path out of the binary
