@@ -127,9 +127,14 @@ def test_the_node_job_names_the_snapshot(runtime: Path, fake_node: FakeNode, tmp
     assert "snapshot" not in seen
 
 
+@pytest.mark.parametrize("failure", [
+    snapshot.ToolchainError("making the Pyodide memory snapshot failed"),
+    # A cache the user cannot write (the Docker image run with --user): its lock file.
+    PermissionError(13, "Permission denied", "/opt/wasmwheel/cache/pyodide/x.lock"),
+])
 def test_a_snapshot_that_cannot_be_made_does_not_stop_the_run(
         runtime: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+        capsys: pytest.CaptureFixture[str], failure: Exception) -> None:
     seen: dict[str, Any] = {}
 
     def fake_stream(command: list[str], **kwargs: Any) -> None:
@@ -137,7 +142,7 @@ def test_a_snapshot_that_cannot_be_made_does_not_stop_the_run(
         raise snapshot.ToolchainError("stop here")
 
     def cannot(target: object) -> Path:
-        raise snapshot.ToolchainError("making the Pyodide memory snapshot failed")
+        raise failure
 
     monkeypatch.setattr(node, "ensure_node", lambda t: Path("/bin/node"))
     monkeypatch.setattr(node, "ensure_pyodide_dist", lambda t: runtime)

@@ -57,3 +57,6 @@ class NodeRuntime(Runtime):
         except ToolchainError as exc:
             progress.info(f"booting Pyodide without a memory snapshot: {exc.message}")
             return None
+        except OSError as exc:  # e.g. a read-only cache (the image run as another user)
+            progress.info(f"booting Pyodide without a memory snapshot: {exc}")
+            return None
