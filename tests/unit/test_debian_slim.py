@@ -30,6 +30,7 @@ KEPT = [
     "usr/lib/python3.14/config-3.14-x86_64-linux-gnu/Makefile",
     "usr/include/python3.14/Python.h",
     "usr/share/emscripten/emcc.py",
+    "usr/bin/cmake",
     *(f"usr/lib/llvm-{LLVM}/bin/{tool}" for tool in CALLED),
     *(f"usr/bin/{tool}-{LLVM}" for tool in CALLED),
 ]
@@ -48,6 +49,8 @@ DROPPED = [
     f"usr/lib/llvm-{LLVM}/lib/libclang.so.1",
     "usr/lib/python3.14/config-3.14-x86_64-linux-gnu/libpython3.14.a",
     "usr/lib/python3.14/config-3.14-x86_64-linux-gnu/libpython3.14-pic.a",
+    "usr/bin/ctest",
+    "usr/bin/cpack",
 ]
 
 

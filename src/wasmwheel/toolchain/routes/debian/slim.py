@@ -42,6 +42,8 @@ def exclusions(llvm_major: int) -> tuple[list[str], list[str]]:
         f"/usr/lib/*/libclang-{llvm_major}.so*", f"{llvm}/lib/libclang.so*",
         # The native static libpython: extensions link against Pyodide's main module.
         "/usr/lib/python3*/config-*/libpython*.a",
+        # CMake's test and packaging drivers (32 MB): builds run `cmake` only.
+        "/usr/bin/ctest", "/usr/bin/cpack",
     ]
     for tool in _LLVM_DEV_TOOLS:
         exclude += [f"{llvm}/bin/{tool}", f"/usr/bin/{tool}-{llvm_major}"]
