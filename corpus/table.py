@@ -18,8 +18,10 @@ each sdist, downloaded from PyPI and checked against its sha256, is built with
 `wasmwheel build SDIST` and **no per-package settings**, then its smoke check
 (a few lines that call compiled code and assert a result) runs inside Pyodide in
 Node. "own tests" is the package's own test suite from its sdist, run by
-`wasmwheel test SDIST --wheel WHEEL` (blank: the sdist ships no tests, or they
-were not run). Build times are wall-clock with `--jobs` builds in parallel on
+`wasmwheel test SDIST --wheel WHEEL` in Pyodide in Node: passed, failed, skipped,
+and "unsupported" for tests that need what Pyodide lacks (threads, processes,
+sockets, signals); blank: `wasmwheel test` found no tests in the sdist, or they
+were not run. Build times are wall-clock with `--jobs` builds in parallel on
 a shared machine: compare them with each other, not with other machines.
 """
 
