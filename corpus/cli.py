@@ -168,5 +168,8 @@ def summary(rows: Sequence[Row], total: int, jobs: int) -> str:
     green = sum(r.result == "ok" for r in rows)
     today = datetime.date.today().isoformat()
     progress = "" if len(rows) == total else f" ({len(rows)} of {total} checked so far: run interrupted or in progress)"
+    suites = [r.own_tests for r in rows if r.own_tests is not None]
+    clean = sum(o.exit_code == 0 and o.passed > 0 and not o.note for o in suites)
+    own = f" Own test suites: {clean} of {len(suites)} run with no failures." if suites else ""
     return (f"**{green} of {len(rows)} green** (built and smoke check passed){progress}, measured "
-            f"{today} with `--jobs {jobs}`.")
+            f"{today} with `--jobs {jobs}`.{own}")

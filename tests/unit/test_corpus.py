@@ -347,6 +347,15 @@ def test_own_tests_that_cannot_start_say_what_wasmwheel_said(tmp_path: Path) -> 
     assert "gone-1.0.tar.gz" in got.cell()
 
 
+def test_the_summary_counts_own_test_suites_that_ran_clean() -> None:
+    rows = [Row(package("a"), "ok", 1.0, 1, "", OwnTests(0, passed=5)),
+            Row(package("b"), "ok", 1.0, 1, "", OwnTests(1, passed=5, failed=1)),
+            Row(package("c"), "ok", 1.0, 1, "", OwnTests(2)),
+            Row(package("d"), "ok", 1.0, 1)]
+    assert "Own test suites: 1 of 3 run with no failures." in cli.summary(rows, 4, 2)
+    assert "Own test suites" not in cli.summary(rows[3:], 1, 2)
+
+
 def test_an_unfinished_run_says_so_in_its_summary() -> None:
     rows = [Row(package("a"), "ok", 1.0, 1)]
     assert "(1 of 3 checked so far" in cli.summary(rows, 3, 2)
