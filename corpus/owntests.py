@@ -14,6 +14,8 @@ from pathlib import Path
 from corpus.build import wasmwheel_command
 
 NO_TESTS = 66  # `wasmwheel test`: the source ships no tests (EX_NOINPUT)
+PYTEST_EXITS = {2: "interrupted", 3: "pytest internal error", 4: "pytest usage error",
+                5: "no tests collected"}
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,11 @@ class OwnTests:
         if self.note:
             return self.note
         if self.exit_code not in (0, 1) and not (self.passed or self.failed):
-            return f"did not run (pytest exit {self.exit_code})"
+            why = PYTEST_EXITS.get(self.exit_code)
+            if self.exit_code == 2 and self.errors:
+                why = f"{self.errors} collection error{'s' if self.errors > 1 else ''}"
+            return f"did not run: {why} (pytest exit {self.exit_code})" if why \
+                else f"did not run (pytest exit {self.exit_code})"
         text = f"{self.passed} passed, {self.failed} failed, {self.skipped} skipped"
         if self.errors:
             text += f", {self.errors} errors"

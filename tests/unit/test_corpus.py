@@ -196,7 +196,10 @@ def test_the_cell_names_unsupported_only_when_there_are_some() -> None:
 def test_parse_report_says_when_the_report_has_no_counts() -> None:
     assert parse_report("{}", 69).cell() == "no node counts in the JSON report (exit 69)"
     assert parse_report("not json", 2).note
-    assert OwnTests(4).cell() == "did not run (pytest exit 4)"
+    assert OwnTests(4).cell() == "did not run: pytest usage error (pytest exit 4)"
+    assert OwnTests(5).cell() == "did not run: no tests collected (pytest exit 5)"
+    assert OwnTests(2, errors=1).cell() == "did not run: 1 collection error (pytest exit 2)"
+    assert OwnTests(70).cell() == "did not run (pytest exit 70)"
 
 
 def _fake_wasmwheel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: str) -> None:
