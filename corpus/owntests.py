@@ -14,6 +14,9 @@ from pathlib import Path
 from corpus.build import wasmwheel_command
 
 NO_TESTS = 66  # `wasmwheel test`: the source ships no tests (EX_NOINPUT)
+# The same for every package: one test module that cannot be imported (often a file the
+# sdist leaves out) counts as one error instead of hiding every other test's result.
+PYTEST_ARGS = ("--continue-on-collection-errors",)
 PYTEST_EXITS = {2: "interrupted", 3: "pytest internal error", 4: "pytest usage error",
                 5: "no tests collected"}
 
@@ -83,7 +86,7 @@ def run_own_tests(sdist: Path, wheel: Path, workdir: Path, timeout: float = 1800
         with log.open("w", encoding="utf-8") as stderr:
             result = subprocess.run(
                 wasmwheel_command("test", str(sdist), "--wheel", str(wheel),
-                                  "--json-report", str(report)),
+                                  "--json-report", str(report), "--", *PYTEST_ARGS),
                 stdout=subprocess.PIPE, stderr=stderr, text=True,
                 timeout=timeout, check=False, cwd=workdir)
     except subprocess.TimeoutExpired:

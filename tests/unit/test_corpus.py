@@ -215,6 +215,7 @@ def test_run_own_tests_reads_the_report_it_asked_for(tmp_path: Path,
     _fake_wasmwheel(tmp_path, monkeypatch, f"""
 import sys, pathlib
 path = pathlib.Path(sys.argv[sys.argv.index("--json-report") + 1])
+assert sys.argv[-2:] == ["--", "--continue-on-collection-errors"], sys.argv
 path.write_text({json.dumps(json.dumps(REPORT))})
 print("runtime  result"); sys.exit(1)
 """)
