@@ -269,6 +269,17 @@ def test_render_has_one_row_per_package_with_the_measured_columns() -> None:
     ]
 
 
+def test_a_known_own_tests_reason_follows_the_first_error_when_the_tests_ran() -> None:
+    p = package("a", own_tests_note="needs threads")
+    rows = [Row(p, "ok", 1.0, 1, "", OwnTests(1, passed=3, failed=1)),
+            Row(dataclasses.replace(p, name="b"), "smoke failed", 1.0, 1, "boom", OwnTests(0, passed=1)),
+            Row(dataclasses.replace(p, name="c"), "build failed", 1.0, None, "x.c: error")]
+    lines = [line for line in render(rows, "").splitlines() if line.startswith("| ")][1:]
+    assert lines[0].endswith("| 3 passed, 1 failed, 0 skipped | own tests: needs threads |")
+    assert lines[1].endswith("| boom; own tests: needs threads |")
+    assert lines[2].endswith("|  | x.c: error |")  # no tests ran: nothing to explain
+
+
 def test_write_atomically_keeps_the_old_table_when_the_write_fails(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     table = tmp_path / "compatibility.md"
