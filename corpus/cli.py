@@ -15,7 +15,7 @@ from typing import TypeVar
 from corpus import manifest, sdists
 from corpus.build import Built, build
 from corpus.manifest import ManifestError, Package
-from corpus.owntests import run_own_tests, ships_tests
+from corpus.owntests import run_own_tests
 from corpus.smoke import smoke
 from corpus.table import Row, render, write_atomically
 
@@ -83,7 +83,7 @@ def check(package: Package, built: Built, by_name: dict[str, Built], sdist: Path
                    f"needs {', '.join(broken)} (corpus), which failed: see its row")
     needed = [w for n in package.needs if (w := by_name[n].wheel) is not None]
     smoked = smoke(package, built.wheel, needed, workdir)
-    own = run_own_tests(sdist, built.wheel, workdir) if own_tests and ships_tests(sdist) else None
+    own = run_own_tests(sdist, built.wheel, workdir) if own_tests else None
     if not smoked.ok:
         return Row(package, "smoke failed", built.seconds, size, explain(package, smoked.error), own)
     return Row(package, "ok", built.seconds, size, "", own)
@@ -168,5 +168,8 @@ def summary(rows: Sequence[Row], total: int, jobs: int) -> str:
     green = sum(r.result == "ok" for r in rows)
     today = datetime.date.today().isoformat()
     progress = "" if len(rows) == total else f" ({len(rows)} of {total} checked so far: run interrupted or in progress)"
+    suites = [r.own_tests for r in rows if r.own_tests is not None]
+    clean = sum(o.exit_code == 0 and o.passed > 0 and not o.note for o in suites)
+    own = f" Own test suites: {clean} of {len(suites)} run with no failures." if suites else ""
     return (f"**{green} of {len(rows)} green** (built and smoke check passed){progress}, measured "
-            f"{today} with `--jobs {jobs}`.")
+            f"{today} with `--jobs {jobs}`.{own}")

@@ -17,7 +17,7 @@ BACKENDS = ("setuptools-c", "setuptools-cpp", "cython", "cython-cpp", "mypyc", "
             "scikit-build-core", "hatchling-c")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _KEYS = {"name", "version", "sdist", "sha256", "backend", "smoke", "smoke-requires", "needs",
-         "subsets", "replaces", "note"}
+         "subsets", "replaces", "note", "own-tests-note"}
 
 
 class ManifestError(ValueError):
@@ -36,6 +36,7 @@ class Package:
     needs: tuple[str, ...] = ()         # other corpus packages whose wheels it needs at run time
     subsets: tuple[str, ...] = ()       # named subsets, e.g. "ci"
     note: str = ""                      # why it cannot work in a browser, when that is known
+    own_tests_note: str = ""            # why its own tests fail or do not run, when that is known
 
 
 def _strings(entry: dict[str, object], key: str, where: str) -> tuple[str, ...]:
@@ -72,6 +73,7 @@ def parse(text: str, where: str = "packages.toml") -> list[Package]:
             smoke_requires=_strings(entry, "smoke-requires", label),
             needs=_strings(entry, "needs", label), subsets=_strings(entry, "subsets", label),
             note=_string(entry, "note", label, default=""),
+            own_tests_note=_string(entry, "own-tests-note", label, default=""),
         )
         if not _SHA256.match(package.sha256):
             raise ManifestError(f"{label}: sha256 must be 64 lowercase hex digits")

@@ -18,8 +18,10 @@ each sdist, downloaded from PyPI and checked against its sha256, is built with
 `wasmwheel build SDIST` and **no per-package settings**, then its smoke check
 (a few lines that call compiled code and assert a result) runs inside Pyodide in
 Node. "own tests" is the package's own test suite from its sdist, run by
-`wasmwheel test SDIST --wheel WHEEL` (blank: the sdist ships no tests, or they
-were not run). Build times are wall-clock with `--jobs` builds in parallel on
+`wasmwheel test SDIST --wheel WHEEL` in Pyodide in Node: passed, failed, skipped,
+and "unsupported" for tests that need what Pyodide lacks (threads, processes,
+sockets, signals); blank: `wasmwheel test` found no tests in the sdist, or they
+were not run. Build times are wall-clock with `--jobs` builds in parallel on
 a shared machine: compare them with each other, not with other machines.
 """
 
@@ -44,6 +46,12 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _why(row: Row) -> str:
+    """The first error, then the known reason its own tests fail (when they ran)."""
+    own_note = row.package.own_tests_note if row.own_tests else ""
+    return "; ".join(filter(None, [row.error, own_note and f"own tests: {own_note}"]))
+
+
 def render(rows: Sequence[Row], summary: str) -> str:
     lines = [HEADER, summary, "",
              "| package | version | backend | result | build time | wheel size | own tests | first error / why |",
@@ -53,7 +61,7 @@ def render(rows: Sequence[Row], summary: str) -> str:
         seconds = f"{row.seconds:.0f} s" if row.seconds is not None else ""
         lines.append("| " + " | ".join(_cell(c) for c in (
             row.package.name, row.package.version, row.package.backend, row.result, seconds,
-            _size(row.wheel_bytes), own, row.error)) + " |")
+            _size(row.wheel_bytes), own, _why(row))) + " |")
     return "\n".join(lines) + "\n"
 
 

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import io
 import json
 import os
 import re
-import tarfile
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from corpus import cli, manifest, sdists
+from corpus import cli, manifest, owntests, sdists
 from corpus.build import Built
 from corpus.errorline import first_error
 from corpus.manifest import ManifestError, Package
-from corpus.owntests import OwnTests, parse_table, run_own_tests, ships_tests
+from corpus.owntests import OwnTests, parse_report, run_own_tests
 from corpus.smoke import Smoked, most_specific, smoke_project
 from corpus.table import Row, render, write_atomically
 
@@ -60,10 +59,8 @@ def test_the_corpus_covers_every_build_backend_the_issue_names() -> None:
 def test_the_ci_subset_is_at_least_six_packages_and_covers_each_backend_family() -> None:
     ci = manifest.select(manifest.load(), subset="ci")
     assert len(ci) >= 6
-    families = {p.backend.replace("-cpp", "").replace("-c", "") for p in ci}
-    # scikit-build-core is not in it yet: its corpus packages (levenshtein, rapidfuzz) take far
-    # longer than CI's budget, and rapidfuzz is the issue's emnm case.
-    assert {"setuptools", "cython", "mypyc", "meson-python"} <= families
+    families = {p.backend.removesuffix("-cpp").removesuffix("-c") for p in ci}
+    assert {"setuptools", "cython", "mypyc", "meson-python", "scikit-build-core"} <= families
     assert "cython" not in {p.name for p in ci}  # far too slow for CI
 
 
@@ -177,37 +174,73 @@ def test_first_error_finds_a_backends_error_then_falls_back_to_wasmwheels() -> N
     assert first_error("") == "(no output)"
 
 
-# --- own tests: the CLI's table -------------------------------------------------------------
+# --- own tests: the CLI's JSON report --------------------------------------------------------
 
-TABLE = """runtime  result      passed  failed  errors  skipped  xfailed  boot  install  suite  wall
-node     {result}  {passed}       1       0       4        0  1.0s  0.1s     2.0s   3.0s
-"""
-
-
-def test_parse_table_reads_the_node_row_by_the_headers_names() -> None:
-    got = parse_table(TABLE.format(result="FAILED (1)", passed=12), 1)
-    assert (got.passed, got.failed, got.errors, got.skipped) == (12, 1, 0, 4)
-    assert got.cell() == "12 passed, 1 failed, 4 skipped"
-    assert parse_table(TABLE.format(result="ok", passed=3), 0).passed == 3
+REPORT = {"schema": 1, "wheel": "a.whl", "test_paths": ["tests"], "exit_code": 1,
+          "runtimes": {"node": {"passed": 12, "failed": 1, "skipped": 4, "errors": 0,
+                                "unsupported": 3, "unsupported_kinds": {"threads": 2, "subprocess": 1},
+                                "exit_code": 1}}}
 
 
-def test_parse_table_says_when_there_is_no_table() -> None:
-    assert parse_table("error: something\n", 69).cell() == "no result table (exit 69)"
-    assert OwnTests(4).cell() == "did not run (pytest exit 4)"
+def test_parse_report_reads_the_node_counts() -> None:
+    got = parse_report(json.dumps(REPORT), 1)
+    assert (got.passed, got.failed, got.errors, got.skipped, got.unsupported) == (12, 1, 0, 4, 3)
+    assert got.cell() == "12 passed, 1 failed, 4 skipped, 3 unsupported (subprocess, threads)"
 
 
-def _tarball(path: Path, names: list[str]) -> Path:
-    with tarfile.open(path, "w:gz") as archive:
-        for name in names:
-            info = tarfile.TarInfo(name)
-            archive.addfile(info, io.BytesIO(b""))
-    return path
+def test_the_cell_names_unsupported_only_when_there_are_some() -> None:
+    assert OwnTests(0, passed=5).cell() == "5 passed, 0 failed, 0 skipped"
+    assert OwnTests(1, passed=5, failed=1, errors=2).cell() == "5 passed, 1 failed, 0 skipped, 2 errors"
 
 
-def test_ships_tests_looks_for_test_modules_in_a_tests_folder(tmp_path: Path) -> None:
-    assert ships_tests(_tarball(tmp_path / "a.tar.gz", ["a-1/tests/test_x.py", "a-1/a.c"]))
-    assert not ships_tests(_tarball(tmp_path / "b.tar.gz", ["b-1/b.c", "b-1/test_helpers.h",
-                                                            "b-1/tests/data.txt"]))
+def test_parse_report_says_when_the_report_has_no_counts() -> None:
+    assert parse_report("{}", 69).cell() == "no node counts in the JSON report (exit 69)"
+    assert parse_report("not json", 2).note
+    assert OwnTests(4).cell() == "did not run: pytest usage error (pytest exit 4)"
+    assert OwnTests(5).cell() == "did not run: no tests collected (pytest exit 5)"
+    assert OwnTests(2, errors=1).cell() == "did not run: 1 collection error (pytest exit 2)"
+    assert OwnTests(70).cell() == "did not run (pytest exit 70)"
+
+
+def _fake_wasmwheel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: str) -> None:
+    """`wasmwheel test` replaced by a script that gets the same arguments."""
+    fake = tmp_path / "fake_wasmwheel.py"
+    fake.write_text(script)
+    monkeypatch.setattr(owntests, "wasmwheel_command",
+                        lambda *args: [sys.executable, str(fake), *args])
+
+
+def test_run_own_tests_reads_the_report_it_asked_for(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_wasmwheel(tmp_path, monkeypatch, f"""
+import sys, pathlib
+path = pathlib.Path(sys.argv[sys.argv.index("--json-report") + 1])
+assert sys.argv[-2:] == ["--", "--continue-on-collection-errors"], sys.argv
+path.write_text({json.dumps(json.dumps(REPORT))})
+print("runtime  result"); sys.exit(1)
+""")
+    got = run_own_tests(tmp_path / "a-1.0.tar.gz", tmp_path / "a.whl", tmp_path)
+    assert got is not None and (got.passed, got.failed, got.exit_code) == (12, 1, 1)
+
+
+def test_run_own_tests_is_none_when_the_sdist_ships_no_tests(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_wasmwheel(tmp_path, monkeypatch, """
+import sys
+print("error: a-1.0.tar.gz ships no tests: no pytest testpaths", file=sys.stderr); sys.exit(66)
+""")
+    assert run_own_tests(tmp_path / "a-1.0.tar.gz", tmp_path / "a.whl", tmp_path) is None
+
+
+def test_run_own_tests_says_why_when_no_report_came_back(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "own-tests.json").write_text(json.dumps(REPORT))  # an older run's: never read
+    _fake_wasmwheel(tmp_path, monkeypatch, """
+import sys
+print("error: wheel a.whl does not exist", file=sys.stderr); sys.exit(66)
+""")
+    got = run_own_tests(tmp_path / "a-1.0.tar.gz", tmp_path / "a.whl", tmp_path)
+    assert got is not None and got.cell() == "not run (exit 66): wheel a.whl does not exist"
 
 
 # --- the smoke project ----------------------------------------------------------------------
@@ -234,6 +267,17 @@ def test_render_has_one_row_per_package_with_the_measured_columns() -> None:
         "| a | 1.0 | setuptools-c | ok | 3 s | 2 KiB | 5 passed, 0 failed, 0 skipped |  |",
         "| b | 1.0 | setuptools-c | build failed | 12 s |  |  | x.c:1:1: error: a \\| b |",
     ]
+
+
+def test_a_known_own_tests_reason_follows_the_first_error_when_the_tests_ran() -> None:
+    p = package("a", own_tests_note="needs threads")
+    rows = [Row(p, "ok", 1.0, 1, "", OwnTests(1, passed=3, failed=1)),
+            Row(dataclasses.replace(p, name="b"), "smoke failed", 1.0, 1, "boom", OwnTests(0, passed=1)),
+            Row(dataclasses.replace(p, name="c"), "build failed", 1.0, None, "x.c: error")]
+    lines = [line for line in render(rows, "").splitlines() if line.startswith("| ")][1:]
+    assert lines[0].endswith("| 3 passed, 1 failed, 0 skipped | own tests: needs threads |")
+    assert lines[1].endswith("| boom; own tests: needs threads |")
+    assert lines[2].endswith("|  | x.c: error |")  # no tests ran: nothing to explain
 
 
 def test_write_atomically_keeps_the_old_table_when_the_write_fails(
@@ -312,8 +356,17 @@ def test_a_loader_failure_is_reported_by_its_cause_not_its_preamble() -> None:
 
 def test_own_tests_that_cannot_start_say_what_wasmwheel_said(tmp_path: Path) -> None:
     got = run_own_tests(tmp_path / "gone-1.0.tar.gz", tmp_path / "gone.whl", tmp_path)
-    assert got.exit_code == 66 and got.note.startswith("not run (exit 66): "), got
+    assert got is not None and got.exit_code == 66 and got.note.startswith("not run (exit 66): "), got
     assert "gone-1.0.tar.gz" in got.cell()
+
+
+def test_the_summary_counts_own_test_suites_that_ran_clean() -> None:
+    rows = [Row(package("a"), "ok", 1.0, 1, "", OwnTests(0, passed=5)),
+            Row(package("b"), "ok", 1.0, 1, "", OwnTests(1, passed=5, failed=1)),
+            Row(package("c"), "ok", 1.0, 1, "", OwnTests(2)),
+            Row(package("d"), "ok", 1.0, 1)]
+    assert "Own test suites: 1 of 3 run with no failures." in cli.summary(rows, 4, 2)
+    assert "Own test suites" not in cli.summary(rows[3:], 1, 2)
 
 
 def test_an_unfinished_run_says_so_in_its_summary() -> None:
