@@ -14,6 +14,7 @@ from wasmwheel import progress
 from wasmwheel.builder.pure_wheel import check_not_fallback
 from wasmwheel.builder.source_date import describe as source_date_describe
 from wasmwheel.builder.source_date import source_date
+from wasmwheel.builder.thread_use import warn_about_threads
 from wasmwheel.builder.undefined_symbols import check_symbols
 from wasmwheel.config.pins import Target
 from wasmwheel.config.project import stage
@@ -92,6 +93,7 @@ def build_stamped(
         check_wheel_tags(raw, target)
         check_not_fallback(raw, project.root, read_log(raw.parent), allowed=allow_pure_wheel)
         check_symbols(raw, target, allowed=allow_undefined_symbols)
+        warn_about_threads(raw)
         provenance = provenance_for(route, target)
         outdir.mkdir(parents=True, exist_ok=True)
         wheel = stamp_wheel(raw, provenance, outdir / raw.name, source_date_epoch=source_date_epoch)
