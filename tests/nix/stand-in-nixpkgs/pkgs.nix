@@ -82,6 +82,7 @@ in
   python3 = makePython "3.13";
   python314 = makePython "3.14";
   nodejs_24 = package "nodejs-24";
+  cmake = package "cmake";
   chromium = package "chromium";
   firefox = package "firefox";
   nixfmt = package "nixfmt";
