@@ -8,9 +8,11 @@ import fnmatch
 import json
 import re
 import subprocess
+import tempfile
 import textwrap
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -169,20 +171,28 @@ def test_the_slim_chroot_keeps_every_tool_emscripten_calls(route: DebianRoute) -
 
 
 def test_wheel_builds_and_runs_in_pyodide(
-    route: DebianRoute, target: Target, tmp_path: Path
+    route: DebianRoute, target: Target, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project = write_project(tmp_path / "proj")
-    # The cache may be shared with earlier runs (e.g. one that was killed), so
-    # compare with what was there before rather than expect an empty /tmp.
-    before = set((route.root / "tmp").iterdir())
+    # The cache may be shared with earlier runs and other builds, so follow the
+    # working directories this build makes rather than expect an empty /tmp.
+    made: list[Path] = []
+
+    def mkdtemp(*args: Any, **kwargs: Any) -> str:
+        made.append(Path(real_mkdtemp(*args, **kwargs)))
+        return str(made[-1])
+
+    real_mkdtemp = tempfile.mkdtemp
+    monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
     wheel = route.build(project, tmp_path / "out", source_date_epoch=DEFAULT_EPOCH)
+    monkeypatch.undo()
     assert wheel.parent == tmp_path / "out"
     assert wheel.name.endswith(f"-{target.platform_tag}.whl")
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
     assert {f"tinyc{target.ext_suffix}", f"tinycxx{target.ext_suffix}"} <= names
     assert not (project / ".pyodide_build").exists()  # the build ran on a copy
-    assert set((route.root / "tmp").iterdir()) <= before  # and cleaned up after itself
+    assert made and not [d for d in made if d.exists()]  # and cleaned up after itself
 
     dist = ensure_pyodide_dist(target)
     runner = tmp_path / "run.mjs"
