@@ -16,13 +16,13 @@ never passes for the one recorded, and its leading dot keeps it out of
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from wasmwheel import __version__
+from wasmwheel.wheel.verdicts import wheel_sha256
 
 SUFFIX = ".wasmwheel-build.json"
 
@@ -40,17 +40,12 @@ def record_path(wheel: Path) -> Path:
     return wheel.with_name(f".{wheel.name}{SUFFIX}")
 
 
-def _sha256(path: Path) -> str:
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
-
-
 def write_record(wheel: Path, key: BuildKey) -> None:
     """Record `key` for `wheel` (already in place), atomically: a crash leaves the old or none."""
     record = record_path(wheel)
     partial = record.with_name(f"{record.name}.partial-{os.getpid()}")
     try:
-        partial.write_text(json.dumps({"wheel_sha256": _sha256(wheel), **asdict(key)},
+        partial.write_text(json.dumps({"wheel_sha256": wheel_sha256(wheel), **asdict(key)},
                                       indent=2, sort_keys=True) + "\n")
         partial.replace(record)
     finally:
@@ -62,7 +57,7 @@ def read_record(wheel: Path) -> BuildKey | None:
     try:
         data = json.loads(record_path(wheel).read_text())
         recorded = BuildKey(**{f.name: data[f.name] for f in fields(BuildKey)})
-        if data["wheel_sha256"] != _sha256(wheel):
+        if data["wheel_sha256"] != wheel_sha256(wheel):
             return None  # the wheel was replaced after the build that wrote this record
     except (OSError, ValueError, TypeError, KeyError):
         return None

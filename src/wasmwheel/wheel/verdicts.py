@@ -13,7 +13,6 @@ that runtime's latest result. Runs they overwrote are lost either way.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
@@ -25,6 +24,7 @@ from typing import Any
 
 from wasmwheel.errors import WasmwheelError
 from wasmwheel.toolchain import cache
+from wasmwheel.toolchain.download import hash_file
 
 SCHEMA = 2
 REQUIRED_RUNTIME = "node"  # publishing needs a pass here, whatever else was run
@@ -78,11 +78,7 @@ class TestRecord:
 
 
 def wheel_sha256(wheel: Path) -> str:
-    digest = hashlib.sha256()
-    with wheel.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return hash_file(wheel, "sha256").hex()
 
 
 def record_file(sha256: str) -> Path:

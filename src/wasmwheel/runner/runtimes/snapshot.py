@@ -26,6 +26,7 @@ from wasmwheel.config.pins import Target
 from wasmwheel.errors import ToolchainError
 from wasmwheel.runner.assets import driver_file
 from wasmwheel.toolchain import cache
+from wasmwheel.toolchain.download import hash_file
 from wasmwheel.toolchain.failure import failure_message
 from wasmwheel.toolchain.node import ensure_node
 from wasmwheel.toolchain.pyodide_runtime import dist_dir, ensure_pyodide_dist
@@ -43,22 +44,14 @@ def enabled() -> bool:
     return os.environ.get(ENV, "1").strip().lower() not in {"0", "no", "false", "off"}
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        while chunk := file.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def snapshot_inputs(target: Target, dist: Path) -> dict[str, Any]:
     """Everything a snapshot depends on; any change means another snapshot."""
     return {
         "schema": SCHEMA,
         "npm": f"{target.npm.package}@{target.npm.version}",
         "integrity": target.npm.integrity,
-        "runtime": {name: _sha256(dist / name) for name in RUNTIME_FILES},
-        "driver": {name: _sha256(driver_file(name)) for name in DRIVER_FILES},
+        "runtime": {name: hash_file(dist / name, "sha256").hex() for name in RUNTIME_FILES},
+        "driver": {name: hash_file(driver_file(name), "sha256").hex() for name in DRIVER_FILES},
     }
 
 
