@@ -15,9 +15,6 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from cookiecutter.exceptions import CookiecutterException, FailedHookException
-from cookiecutter.main import cookiecutter
-
 from wasmwheel import __version__, progress
 from wasmwheel.config.pins import Target
 from wasmwheel.errors import ScaffoldError
@@ -84,6 +81,11 @@ def new(path: Path, variant: str, *, dist_name: str | None = None, interactive: 
     if reason:
         hint = ("pass --name DIST_NAME" if dist_name is None else "choose another --name")
         raise ScaffoldError(reason, hint=f"{hint}; nothing was written")
+    # Imported here, not at the top: cookiecutter (jinja2, requests, rich) costs every
+    # other verb a tenth of a second of start-up.
+    from cookiecutter.exceptions import CookiecutterException, FailedHookException
+    from cookiecutter.main import cookiecutter
+
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".wasmwheel-new-", dir=path.parent))
     try:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from wasmwheel.config.pins import current_target
-from wasmwheel.runner.runtimes import node, snapshot
+from wasmwheel.runner.runtimes import derived, node, snapshot
 from wasmwheel.toolchain import cache
 from wasmwheel.toolchain.pyodide_runtime import dist_dir
 
@@ -45,7 +45,7 @@ class FakeNode:
 @pytest.fixture
 def fake_node(monkeypatch: pytest.MonkeyPatch) -> FakeNode:
     fake = FakeNode()
-    monkeypatch.setattr(snapshot.subprocess, "run", fake)
+    monkeypatch.setattr(derived.subprocess, "run", fake)
     return fake
 
 
@@ -86,7 +86,7 @@ def test_a_snapshot_stamped_by_another_runtime_is_refused_and_made_again(
 
 def test_a_failed_snapshot_leaves_nothing_and_says_how_to_go_without(
         runtime: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(snapshot.subprocess, "run", lambda command, **k: subprocess.CompletedProcess(
+    monkeypatch.setattr(derived.subprocess, "run", lambda command, **k: subprocess.CompletedProcess(
         command, 1, "", "RangeError: out of memory"))
     with pytest.raises(snapshot.ToolchainError, match="out of memory") as info:
         snapshot.ensure_snapshot(current_target())

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,13 +38,17 @@ class Job:
     plugin: str = PLUGIN_NAME
     workdir: str = WORKDIR
 
-    def to_json(self, *, index_url: str, result: str, snapshot: str | None = None
-                ) -> dict[str, Any]:
+    def to_json(self, *, index_url: str, result: str, snapshot: str | None = None,
+                site: str | None = None, site_wheels: Collection[str] = ()) -> dict[str, Any]:
+        """`site` (Node only): the URL of a compiled site that holds `site_wheels`, which
+        are then mounted rather than installed (runtimes/compiled_site.py)."""
         extra = {"snapshot": snapshot} if snapshot else {}
+        if site:
+            extra["site"] = site
         return extra | {
             "schema": SCHEMA,
             "indexURL": index_url,
-            "wheels": list(self.wheels),
+            "wheels": [w for w in self.wheels if w not in site_wheels],
             "tests": self.tests,
             "plugin": self.plugin,
             "workdir": self.workdir,
@@ -54,11 +58,12 @@ class Job:
             "result": result,
         }
 
-    def write(self, name: str, *, index_url: str, result: str, snapshot: str | None = None
-              ) -> Path:
+    def write(self, name: str, *, index_url: str, result: str, snapshot: str | None = None,
+              site: str | None = None, site_wheels: Collection[str] = ()) -> Path:
         """`snapshot`: the URL of a Pyodide memory snapshot to boot from (Node only)."""
         path = self.directory / name
-        job = self.to_json(index_url=index_url, result=result, snapshot=snapshot)
+        job = self.to_json(index_url=index_url, result=result, snapshot=snapshot, site=site,
+                           site_wheels=site_wheels)
         path.write_text(json.dumps(job, indent=2), encoding="utf-8")
         return path
 

@@ -11,8 +11,6 @@ import base64
 import hashlib
 import os
 import shutil
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,6 +81,11 @@ def fetch_unpinned(url: str, dest: Path, *, timeout: float = 60) -> str:
 def _download(
     url: str, dest: Path, algorithm: str, expected: ExpectedHash | None, timeout: float
 ) -> bytes:
+    # Imported here: urllib.request (http.client, email, ssl) is only worth its start-up
+    # time to a run that downloads, and most runs find everything in the cache.
+    import urllib.error
+    import urllib.request
+
     dest.parent.mkdir(parents=True, exist_ok=True)
     partial = dest.with_name(f"{dest.name}.download-{os.getpid()}")
     hasher = hashlib.new(algorithm)
@@ -128,3 +131,19 @@ def copy_verified(src: Path, dest: Path, expected: ExpectedHash) -> Path:
     verify_file(src, expected, source=str(src))
     shutil.copyfile(src, dest)
     return dest
+
+
+def probe(url: str, *, timeout: float = 5.0) -> str | None:
+    """None if `url` answers a HEAD request, else why not (for `available()`)."""
+    import urllib.error  # here, as in _download: only a run that probes pays for it
+    import urllib.request
+
+    request = urllib.request.Request(url, method="HEAD")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout):
+            return None
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        return f"{url} answered HTTP {exc.code} {exc.reason}"
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+        return f"{url} is unreachable ({getattr(exc, 'reason', exc)})"

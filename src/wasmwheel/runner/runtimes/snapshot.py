@@ -14,34 +14,29 @@ WASMWHEEL_NODE_SNAPSHOT=0 boots without a snapshot (to measure, or to rule it ou
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
 from wasmwheel import progress
 from wasmwheel.config.pins import Target
 from wasmwheel.errors import ToolchainError
-from wasmwheel.runner.assets import driver_file
+from wasmwheel.runner.runtimes import derived
 from wasmwheel.toolchain import cache
 from wasmwheel.toolchain.download import hash_file
-from wasmwheel.toolchain.failure import failure_message
 from wasmwheel.toolchain.node import ensure_node
 from wasmwheel.toolchain.pyodide_runtime import dist_dir, ensure_pyodide_dist
 
 ENV = "WASMWHEEL_NODE_SNAPSHOT"
 SCHEMA = 1  # bump when what goes into a snapshot changes in a way the inputs do not show
 FILE = "snapshot.bin"
-INPUTS = "inputs.json"  # what the snapshot was made from, checked before each use
+INPUTS = derived.INPUTS
 # The runtime files whose bytes end up in (or shape) the snapshotted memory.
 RUNTIME_FILES = ("pyodide.asm.wasm", "pyodide.asm.mjs", "pyodide.mjs", "python_stdlib.zip")
-DRIVER_FILES = ("boot.mjs", "make_snapshot.mjs")
+DRIVER_FILES = ("boot.mjs", "make_snapshot.mjs", "preload.json")
 
 
 def enabled() -> bool:
-    return os.environ.get(ENV, "1").strip().lower() not in {"0", "no", "false", "off"}
+    return derived.switched_on(ENV)
 
 
 def snapshot_inputs(target: Target, dist: Path) -> dict[str, Any]:
@@ -51,12 +46,11 @@ def snapshot_inputs(target: Target, dist: Path) -> dict[str, Any]:
         "npm": f"{target.npm.package}@{target.npm.version}",
         "integrity": target.npm.integrity,
         "runtime": {name: hash_file(dist / name, "sha256").hex() for name in RUNTIME_FILES},
-        "driver": {name: hash_file(driver_file(name), "sha256").hex() for name in DRIVER_FILES},
+        "driver": derived.driver_hashes(*DRIVER_FILES),
     }
 
 
-def inputs_key(inputs: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:16]
+inputs_key = derived.inputs_key
 
 
 def snapshot_entry(target: Target, inputs: dict[str, Any]) -> Path:
@@ -76,34 +70,19 @@ def ensure_snapshot(target: Target) -> Path:
     """The snapshot file for the pinned runtime as it is in the cache; made first if needed."""
     dist = ensure_pyodide_dist(target)
     inputs = snapshot_inputs(target, dist)
-    entry = snapshot_entry(target, inputs)
-    with cache.locked(entry):
-        if cache.is_complete(entry) and _recorded_inputs(entry) != inputs:
-            progress.info(f"refusing the memory snapshot in {entry.name}: another runtime made it")
-            cache.remove_tree(entry)
 
-    def populate(scratch: Path) -> None:
+    doing = "making the Pyodide memory snapshot"
+
+    def make(scratch: Path) -> None:
         progress.step(f"making a memory snapshot of Pyodide {target.npm.version} "
                       "(once per runtime build: later Node runs boot from it)")
-        command = [str(ensure_node(target)), str(driver_file("make_snapshot.mjs")), str(dist),
-                   str(scratch / FILE)]
-        result = subprocess.run(command, capture_output=True, text=True, check=False,
-                                stdin=subprocess.DEVNULL)
-        if result.returncode != 0 or not (scratch / FILE).is_file():
-            raise ToolchainError(
-                failure_message("making the Pyodide memory snapshot", result.returncode,
-                                result.stderr or result.stdout),
-                hint=f"set {ENV}=0 to boot without a snapshot, and report this",
-            )
-        (scratch / INPUTS).write_text(json.dumps(inputs, indent=1, sort_keys=True),
-                                      encoding="utf-8")
+        derived.run_driver(ensure_node(target), "make_snapshot.mjs", [str(dist), str(scratch / FILE)],
+                           doing, ENV)
+        if not (scratch / FILE).is_file():
+            raise ToolchainError(f"{doing}: Node exited without writing it",
+                                 hint=f"set {ENV}=0 to boot without a snapshot, and report this")
 
-    cache.ensure(entry, {"npm": inputs["npm"], "snapshot": inputs_key(inputs)}, populate)
+    entry = derived.ensure_derived(snapshot_entry(target, inputs), inputs,
+                                   {"npm": inputs["npm"], "snapshot": inputs_key(inputs)},
+                                   "memory snapshot", make)
     return entry / FILE
-
-
-def _recorded_inputs(entry: Path) -> Any:
-    try:
-        return json.loads((entry / INPUTS).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None  # unreadable: as good as another runtime's

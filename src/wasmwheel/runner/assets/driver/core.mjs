@@ -12,8 +12,11 @@
 //   io.emit(kind, json)      test events for the main thread: "start" {nodeid, timeout},
 //                            "end" {nodeid, result}
 //   io.interruptBuffer       Int32Array on a SharedArrayBuffer, or undefined
+//   io.mountSite(pyodide, url)   Node only: mount a compiled site (site.mjs)
 //
 // job.snapshot (optional): the URL of a memory snapshot to boot from (boot.mjs).
+// job.site (optional): the URL of a compiled site holding the pure-Python test
+// requirements, mounted instead of installed (site.mjs); job.wheels then lists the rest.
 //
 // Result: { schema, exitCode, error: null | {kind, message}, tests, counts,
 //           bootSeconds, installSeconds, suiteSeconds, totalSeconds, pyodideVersion }
@@ -50,6 +53,10 @@ async function boot(job, jobURL, io) {
 }
 
 async function install(pyodide, job, jobURL, io) {
+  if (job.site) {
+    if (!io.mountSite) throw new StageError("install", "this runtime cannot mount a compiled site");
+    io.mountSite(pyodide, new URL(job.site, jobURL));
+  }
   const urls = job.wheels.map((w) => io.packageURL(new URL(w, jobURL)));
   const errors = [];
   // By URL, never by name: Pyodide must not resolve anything against its
@@ -106,7 +113,7 @@ export async function runJob(job, jobURL, io) {
     t = performance.now();
     await install(pyodide, job, jobURL, io);
     result.installSeconds = seconds(t);
-    io.log(`installed ${job.wheels.length} wheels in ${result.installSeconds}s`);
+    io.log(`installed ${job.wheels.length} wheels${job.site ? " and mounted the compiled site" : ""} in ${result.installSeconds}s`);
 
     stage = "unpack";
     await unpack(pyodide, job, jobURL, io);

@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { parentPort, workerData } from "node:worker_threads";
 import { runJob } from "./core.mjs";
+import { mountSite } from "./site.mjs";
 
 // Direct writes to the process's fds: a worker's process.stdout is relayed
 // through its own event loop, which is blocked while Python runs.
@@ -31,6 +32,7 @@ const io = {
   log: (text) => writeAll(2, new TextEncoder().encode(`[wasmwheel] ${text}\n`)),
   emit: (kind, payload) => parentPort.postMessage({ kind, payload }),
   interruptBuffer: new Int32Array(workerData.interrupt),
+  mountSite: (pyodide, url) => mountSite(pyodide, fileURLToPath(url)),
 };
 
 const job = JSON.parse(new TextDecoder().decode(await io.readBytes(new URL(workerData.jobURL))));

@@ -18,8 +18,6 @@ import os
 import re
 import tarfile
 import tempfile
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from wasmwheel import progress
@@ -51,19 +49,6 @@ def expected_hash(pin: XbuildenvPin) -> ExpectedHash:
             "metadata/pyodide-cross-build-environments-v2.json in toolchain.toml",
         )
     return ExpectedHash.sha256_hex(pin.sha256)
-
-
-def probe(url: str, *, timeout: float = 5.0) -> str | None:
-    """None if `url` answers a HEAD request, else why not (for `available()`)."""
-    request = urllib.request.Request(url, method="HEAD")
-    try:
-        with urllib.request.urlopen(request, timeout=timeout):
-            return None
-    except urllib.error.HTTPError as exc:
-        exc.close()
-        return f"{url} answered HTTP {exc.code} {exc.reason}"
-    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-        return f"{url} is unreachable ({getattr(exc, 'reason', exc)})"
 
 
 def read_makefile_envs(pyodide_root: Path) -> dict[str, str]:

@@ -22,6 +22,7 @@ from pathlib import Path
 from wasmwheel import progress
 from wasmwheel.errors import ConfigError, ToolchainError
 from wasmwheel.toolchain import cache
+from wasmwheel.toolchain.download import probe
 from wasmwheel.toolchain.pyodide_build import (
     build_environment,
     reproducibility_env,
@@ -78,9 +79,9 @@ class ExactRoute(Route):
             return "; ".join(problems)
         if shutil.which("git") is None:
             return "git is not on PATH (needed to clone emsdk)"
-        return official_xbuildenv.probe(
+        return probe(
             official_xbuildenv.xbuildenv_url(self.target.xbuildenv)
-        ) or official_xbuildenv.probe(self._archives()[0].url)
+        ) or probe(self._archives()[0].url)
 
     def sdk_verified(self) -> bool | None:
         if not cache.is_complete(self.entry):
