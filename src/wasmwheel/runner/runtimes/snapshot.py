@@ -1,11 +1,14 @@
 """Pyodide memory snapshots for the Node runtime: made once per runtime build, then booted from.
 
 A bare loadPyodide spends most of its time initialising CPython; a snapshot
-of the memory right after that boots several times faster. The snapshot is
-only valid for the exact runtime that made it, so its cache entry is keyed by
-a hash of everything it depends on: the npm package and its integrity pin, the
-bytes of the runtime files in the cache, and the driver's boot options
-(driver/boot.mjs). A snapshot whose recorded inputs differ from the current
+of the memory right after that boots several times faster. It is taken after
+importing the standard-library modules every test run imports anyway
+(driver/preload.json): Pyodide's standard library is source, and compiling
+those on each run cost more than the boot. The snapshot is only valid for the
+exact runtime that made it, so its cache entry is keyed by a hash of
+everything it depends on: the npm package and its integrity pin, the bytes of
+the runtime files in the cache, and the driver files that make it (boot
+options, preload list). A snapshot whose recorded inputs differ from the current
 ones is refused and made again; Pyodide itself also refuses one of another
 build (its build id), and the driver then boots without it.
 
