@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from corpus.manifest import Package
 from corpus.owntests import OwnTests
+from wasmwheel.atomic_write import write_text_atomically
 
 HEADER = """# Compatibility: real sdists from PyPI
 
@@ -68,10 +67,4 @@ def render(rows: Sequence[Row], summary: str) -> str:
 def write_atomically(path: Path, text: str) -> None:
     """Readers see the old table or the new one, never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, scratch = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(scratch, path)
-    finally:
-        Path(scratch).unlink(missing_ok=True)
+    write_text_atomically(path, text)

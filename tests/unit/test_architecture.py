@@ -32,6 +32,7 @@ RANKS = {
     "config": 1,
     "errors": 0,
     "progress": 0,
+    "atomic_write": 0,
     "": 0,            # the package itself: __version__
 }
 # Runs inside Pyodide, not in the host Python: imports what the test run needs, lazily.

@@ -17,11 +17,11 @@ never passes for the one recorded, and its leading dot keeps it out of
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from wasmwheel import __version__
+from wasmwheel.atomic_write import write_text_atomically
 from wasmwheel.wheel.verdicts import wheel_sha256
 
 SUFFIX = ".wasmwheel-build.json"
@@ -42,14 +42,8 @@ def record_path(wheel: Path) -> Path:
 
 def write_record(wheel: Path, key: BuildKey) -> None:
     """Record `key` for `wheel` (already in place), atomically: a crash leaves the old or none."""
-    record = record_path(wheel)
-    partial = record.with_name(f"{record.name}.partial-{os.getpid()}")
-    try:
-        partial.write_text(json.dumps({"wheel_sha256": wheel_sha256(wheel), **asdict(key)},
-                                      indent=2, sort_keys=True) + "\n")
-        partial.replace(record)
-    finally:
-        partial.unlink(missing_ok=True)
+    write_text_atomically(record_path(wheel), json.dumps(
+        {"wheel_sha256": wheel_sha256(wheel), **asdict(key)}, indent=2, sort_keys=True) + "\n")
 
 
 def read_record(wheel: Path) -> BuildKey | None:

@@ -9,13 +9,13 @@ exact bytes.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from wasmwheel.atomic_write import write_text_atomically
 from wasmwheel.config.pins import Target
 from wasmwheel.config.project import check_source, stage
 from wasmwheel.config.settings import load_test_config
@@ -56,13 +56,10 @@ def _tests_of(source: Path, scratch: Path) -> Iterator[Path]:
 
 def write_json_report(path: Path, report: dict[str, object]) -> None:
     """All or nothing: a reader never sees half a report."""
-    partial = path.with_name(f".{path.name}.partial")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-        os.replace(partial, path)
+        write_text_atomically(path, json.dumps(report, indent=2) + "\n")
     except OSError as exc:
-        partial.unlink(missing_ok=True)
         raise CacheError(f"cannot write the JSON report {path}: {exc.strerror or exc}",
                          hint="pass a --json-report path in a writable directory") from None
 

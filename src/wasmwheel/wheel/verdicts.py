@@ -14,14 +14,13 @@ that runtime's latest result. Runs they overwrote are lost either way.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from wasmwheel.atomic_write import write_text_atomically
 from wasmwheel.errors import WasmwheelError
 from wasmwheel.toolchain import cache
 from wasmwheel.toolchain.download import hash_file
@@ -101,7 +100,7 @@ def save(wheel: Path, target: str, pins_hash: str, outcomes: Sequence[RuntimeOut
         runs = dict(previous.runs) if previous else {}
         runs |= {o.runtime: RuntimeRun(o, now, target, pins_hash) for o in outcomes}
         record = TestRecord(sha256=sha256, wheel=wheel.name, runs=runs)
-        _write_atomically(path, _to_json(record))
+        write_text_atomically(path, _to_json(record))
     return record
 
 
@@ -149,14 +148,3 @@ def _from_json(data: dict[str, Any], sha256: str) -> TestRecord:
         runs[name] = RuntimeRun(RuntimeOutcome(**fields), float(extra["tested_at"]),
                                 str(extra["target"]), str(extra["pins_hash"]))
     return TestRecord(sha256=sha256, wheel=str(data["wheel"]), runs=runs)
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Readers (publish) see the old record or the new one, never half of one."""
-    handle, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(partial, path)
-    finally:
-        Path(partial).unlink(missing_ok=True)
