@@ -46,6 +46,11 @@ def pinned_values(target: Target) -> dict[str, str]:
         "xbuildenv.sha256": target.xbuildenv.sha256,
         "emsdk.revision": target.emsdk.revision,
         "exact.uv": target.exact.uv,
+        "python": target.python,
+        "exact.host-python": target.exact.host_python,
+        "exact.cmake": target.exact.cmake,
+        **{f"debian.packages.{name}": version
+           for name, version in (target.debian.packages.items() if target.debian else ())},
     }
     return {name: value for name, value in values.items() if value}
 

@@ -148,7 +148,7 @@ class ExactPin:
     uv: str  # uv from PyPI; its embedded download list pins (and hash-checks) the CPython build
     # The CPython that runs pyodide-build, one uv's list knows. pyodide-build
     # checks only X.Y against the target, and a pre-release runtime's exact
-    # CPython (e.g. 3.15.0rc1) may be in no download list.
+    # CPython (a release candidate, say) may be in no download list.
     host_python: str
     # PyPI's cmake wheel, installed beside pyodide-build: emsdk ships no cmake, and
     # setup.py files that run `cmake` themselves reach it through emcmake on PATH.
