@@ -68,14 +68,14 @@ def test_a_changed_runtime_byte_means_another_snapshot(runtime: Path, fake_node:
 def test_another_integrity_pin_means_another_snapshot(runtime: Path) -> None:
     target = current_target()
     other = dataclasses.replace(target, npm=dataclasses.replace(target.npm, integrity="sha512-x"))
-    assert (snapshot.inputs_key(snapshot.snapshot_inputs(target, runtime))
-            != snapshot.inputs_key(snapshot.snapshot_inputs(other, runtime)))
+    assert (derived.inputs_key(snapshot.snapshot_inputs(target, runtime))
+            != derived.inputs_key(snapshot.snapshot_inputs(other, runtime)))
 
 
 def test_a_snapshot_stamped_by_another_runtime_is_refused_and_made_again(
         runtime: Path, fake_node: FakeNode) -> None:
     path = snapshot.ensure_snapshot(current_target())
-    record = path.parent / snapshot.INPUTS
+    record = path.parent / derived.INPUTS
     recorded = json.loads(record.read_text())
     recorded["runtime"]["pyodide.asm.wasm"] = "0" * 64  # made by another build
     record.write_text(json.dumps(recorded))
@@ -154,3 +154,30 @@ def test_a_snapshot_that_cannot_be_made_does_not_stop_the_run(
         node.NodeRuntime(current_target()).run(job, echo=None)
     assert seen and "snapshot" not in seen
     assert "booting Pyodide without a memory snapshot" in capsys.readouterr().err
+
+
+def test_provision_and_run_work_out_the_snapshot_once(
+        runtime: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # A snapshot that cannot be made is tried (a whole Pyodide boot) and reported once.
+    attempts: list[object] = []
+
+    def cannot(target: object) -> Path:
+        attempts.append(target)
+        raise snapshot.ToolchainError("making the Pyodide memory snapshot failed")
+
+    def fake_stream(command: list[str], **kwargs: Any) -> None:
+        raise snapshot.ToolchainError("stop here")
+
+    monkeypatch.setattr(node, "ensure_node", lambda t: Path("/bin/node"))
+    monkeypatch.setattr(node, "ensure_pyodide_dist", lambda t: runtime)
+    monkeypatch.setattr(node, "stream_process", fake_stream)
+    monkeypatch.setattr(snapshot, "ensure_snapshot", cannot)
+    job = node.Job(directory=tmp_path, wheels=(), import_check=(), pytest_args=(),
+                   test_timeout=0, run_timeout=0)
+    runtime_object = node.NodeRuntime(current_target())
+    runtime_object.provision()
+    with pytest.raises(snapshot.ToolchainError, match="stop here"):
+        runtime_object.run(job, echo=None)
+    assert len(attempts) == 1
+    assert capsys.readouterr().err.count("booting Pyodide without a memory snapshot") == 1

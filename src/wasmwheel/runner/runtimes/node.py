@@ -8,6 +8,7 @@ rather than installing them on every run.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
 
 from wasmwheel import progress
@@ -34,14 +35,14 @@ class NodeRuntime(Runtime):
     def provision(self) -> None:
         ensure_node(self.target)
         ensure_pyodide_dist(self.target)
-        self._snapshot()
+        self._snapshot  # noqa: B018 - made (or found) here, before runs start side by side
 
     def run(self, job: Job, *, echo: Echo | None = echo_stdout) -> TestReport:
         node = ensure_node(self.target)
         dist = ensure_pyodide_dist(self.target)
         result_path = job.directory / "result.node.json"
         result_path.unlink(missing_ok=True)
-        boot_from = self._snapshot()
+        boot_from = self._snapshot
         site, site_wheels = self._compiled_site(job)
         job_file = job.write("job.node.json", index_url=dist.as_uri() + "/",
                              result=result_path.name,
@@ -52,8 +53,10 @@ class NodeRuntime(Runtime):
                                  echo=echo)
         return report_from_result(self.name, result_path, outcome)
 
+    @cached_property
     def _snapshot(self) -> Path | None:
-        """The memory snapshot to boot from; None when turned off or it cannot be made."""
+        """The memory snapshot to boot from; None when turned off or it cannot be made.
+        Worked out once per runtime: provision and run both need it."""
         if not snapshot.enabled():
             return None
         return _speed_up("booting Pyodide without a memory snapshot",

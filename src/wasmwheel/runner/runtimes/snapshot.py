@@ -32,7 +32,6 @@ from wasmwheel.toolchain.pyodide_runtime import dist_dir, ensure_pyodide_dist
 ENV = "WASMWHEEL_NODE_SNAPSHOT"
 SCHEMA = 1  # bump when what goes into a snapshot changes in a way the inputs do not show
 FILE = "snapshot.bin"
-INPUTS = derived.INPUTS
 # The runtime files whose bytes end up in (or shape) the snapshotted memory.
 RUNTIME_FILES = ("pyodide.asm.wasm", "pyodide.asm.mjs", "pyodide.mjs", "python_stdlib.zip")
 DRIVER_FILES = ("boot.mjs", "make_snapshot.mjs", "preload.json")
@@ -53,12 +52,10 @@ def snapshot_inputs(target: Target, dist: Path) -> dict[str, Any]:
     }
 
 
-inputs_key = derived.inputs_key
-
 
 def snapshot_entry(target: Target, inputs: dict[str, Any]) -> Path:
     dist = dist_dir(target)
-    return dist.parent / f"{dist.name}-snapshot-{inputs_key(inputs)}"
+    return dist.parent / f"{dist.name}-snapshot-{derived.inputs_key(inputs)}"
 
 
 def current_snapshot_entry(target: Target) -> Path | None:
@@ -86,6 +83,6 @@ def ensure_snapshot(target: Target) -> Path:
                                  hint=f"set {ENV}=0 to boot without a snapshot, and report this")
 
     entry = derived.ensure_derived(snapshot_entry(target, inputs), inputs,
-                                   {"npm": inputs["npm"], "snapshot": inputs_key(inputs)},
+                                   {"npm": inputs["npm"], "snapshot": derived.inputs_key(inputs)},
                                    "memory snapshot", make)
     return entry / FILE
