@@ -6,7 +6,6 @@ kept unless its bytes match the pinned sha256, so the corpus is reproducible.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
@@ -15,20 +14,13 @@ import urllib.request
 from pathlib import Path
 
 from corpus.manifest import Package
+from wasmwheel.toolchain.download import hash_file
 
 PYPI_JSON = os.environ.get("CORPUS_PYPI_JSON", "https://pypi.org/pypi/{name}/json")
 
 
 class DownloadError(RuntimeError):
     """The sdist could not be fetched, or its bytes are not the pinned ones."""
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def sdist_url(package: Package, timeout: float = 60) -> str:
@@ -45,7 +37,7 @@ def sdist_url(package: Package, timeout: float = 60) -> str:
 def fetch(package: Package, cache_dir: Path, timeout: float = 300) -> Path:
     """The verified sdist in cache_dir, downloaded first if missing (all or nothing)."""
     target = cache_dir / package.sdist
-    if target.is_file() and sha256_of(target) == package.sha256:
+    if target.is_file() and hash_file(target, "sha256").hex() == package.sha256:
         return target
     cache_dir.mkdir(parents=True, exist_ok=True)
     url = sdist_url(package)
@@ -54,7 +46,7 @@ def fetch(package: Package, cache_dir: Path, timeout: float = 300) -> Path:
         with os.fdopen(handle, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
             while block := response.read(1 << 20):
                 out.write(block)
-        actual = sha256_of(Path(scratch))
+        actual = hash_file(Path(scratch), "sha256").hex()
         if actual != package.sha256:
             raise DownloadError(f"{package.sdist}: sha256 {actual}, packages.toml pins {package.sha256}")
         os.replace(scratch, target)

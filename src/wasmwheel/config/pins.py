@@ -256,11 +256,7 @@ class Target:
         the provenance of wheels already built; the Nix pins only describe how
         flake.nix installs the same pyodide-build.
         """
-        pins = asdict(self)
-        pins.pop("browsers", None)
-        pins.pop("nix", None)
-        canonical = json.dumps(pins, sort_keys=True).encode()
-        return hashlib.sha256(canonical).hexdigest()[:16]
+        return self.pins_hash_of([f.name for f in fields(self) if f.name not in ("browsers", "nix")])
 
     def pins_hash_of(self, names: Collection[str]) -> str:
         """A short digest of only the named pins (Target fields, e.g. "debian", "npm").
@@ -299,10 +295,6 @@ class Toolchain:
         if name == ALL_TARGETS:
             return list(self.targets.values())
         return [self._named(name, also=f", or {ALL_TARGETS} for every one")]
-
-    def for_platform(self, platform_tag: str) -> Target | None:
-        """The target whose wheels carry this platform tag, if any."""
-        return next((t for t in self.targets.values() if t.platform_tag == platform_tag), None)
 
     def _named(self, name: str, also: str) -> Target:
         try:

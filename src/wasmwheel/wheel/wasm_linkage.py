@@ -14,7 +14,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-WASM_MAGIC = b"\0asm"
+from wasmwheel.wheel.archive import WASM_MAGIC
+
 WASM_VERSION = b"\x01\0\0\0"
 
 SECTION_CUSTOM = 0

@@ -26,7 +26,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from types import FrameType
 from typing import Any
 
@@ -247,11 +247,6 @@ def check_imports(names: list[str]) -> str | None:
     return None
 
 
-@contextmanager
-def _nothing() -> Iterator[None]:
-    yield
-
-
 def run(args: list[str], workdir: str, test_timeout: float = 0.0, emit: Emit | None = None,
         guards: bool = False) -> str:
     """Run pytest in `workdir` with `args`; return the result as a JSON string.
@@ -264,7 +259,7 @@ def run(args: list[str], workdir: str, test_timeout: float = 0.0, emit: Emit | N
     previous = signal.signal(signal.SIGINT, recorder.on_sigint)
     started = time.monotonic()
     try:
-        with pyodide_guards() if sys.platform == "emscripten" or guards else _nothing():
+        with pyodide_guards() if sys.platform == "emscripten" or guards else nullcontext():
             exit_code = int(pytest.main(["-p", "no:cacheprovider", *args], plugins=[recorder]))
     finally:
         signal.signal(signal.SIGINT, previous)
