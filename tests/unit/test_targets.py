@@ -4,6 +4,7 @@ which target's runtime tests a given wheel."""
 from __future__ import annotations
 
 import tomllib
+from argparse import Namespace
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from helpers.loopback import closed_port_url
 from helpers.wheels import make_wheel
 from wasmwheel.cli import main
+from wasmwheel.cli import publish as publish_cli
 from wasmwheel.cli.run_tests import targets_to_test
 from wasmwheel.config.pins import ALL_TARGETS, TOOLCHAIN_ENV, load_toolchain, parse_toolchain
 from wasmwheel.errors import ConfigError, ExitCode
@@ -155,3 +157,13 @@ def test_a_toolchain_with_one_target_still_works(tmp_path: Path,
     path.write_text(one)
     monkeypatch.setenv(TOOLCHAIN_ENV, str(path))
     assert [t.name for t in parse_toolchain(path).select("all")] == ["pyodide-314"]
+
+
+@pytest.mark.parametrize("flag", [None, ALL_TARGETS])
+def test_publish_takes_all_from_the_environment_as_from_the_flag(
+        monkeypatch: pytest.MonkeyPatch, flag: str | None) -> None:
+    # Publish judges each wheel by its own target; `all` only leaves the default as the
+    # fallback, whether it came as --target or as $WASMWHEEL_TARGET.
+    monkeypatch.setenv("WASMWHEEL_TARGET", "all")
+    toolchain = load_toolchain()
+    assert publish_cli._target(Namespace(target=flag)) == toolchain.targets[toolchain.default_target]

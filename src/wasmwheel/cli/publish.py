@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from wasmwheel.config.pins import ALL_TARGETS, Target, current_target, requested_target
+from wasmwheel.config.pins import ALL_TARGETS, Target, load_toolchain, requested_target
 from wasmwheel.publish import EXTERNAL_BUILDERS, publish
 
 DEFAULT_GLOBS = ("dist/*.whl", "dist/*.tar.gz")
@@ -21,7 +21,11 @@ def _files(args: argparse.Namespace) -> list[Path]:
 def _target(args: argparse.Namespace) -> Target:
     """For wheels that name no target themselves (no provenance, no pinned tag)."""
     requested = requested_target(args.target)
-    return current_target(None if requested == ALL_TARGETS else requested)
+    toolchain = load_toolchain()
+    # `all` (flag or $WASMWHEEL_TARGET): each wheel is judged by its own target; the
+    # default one is only the fallback for a wheel that names none.
+    return toolchain.target(toolchain.default_target if requested in (None, ALL_TARGETS)
+                            else requested)
 
 
 def run(args: argparse.Namespace) -> int:
