@@ -107,11 +107,13 @@ def reusable(source: Path, outdir: Path, target: Target, key: BuildKey,
                         key=lambda w: w.stat().st_mtime_ns, reverse=True)
     if not candidates:
         return None, f"no wheel for {source} in {outdir}"
-    reasons = [difference(read_record(wheel), key, any_route=any_route) for wheel in candidates]
-    for wheel, reason in zip(candidates, reasons, strict=True):
+    newest_reason = ""
+    for wheel in candidates:  # one at a time: each record check hashes its wheel
+        reason = difference(read_record(wheel), key, any_route=any_route)
         if reason is None:
             return wheel, ""
-    return None, f"{candidates[0].name}: {reasons[0]}"
+        newest_reason = newest_reason or f"{wheel.name}: {reason}"
+    return None, newest_reason
 
 
 def build_recorded(source: Path, outdir: Path, route: Route, target: Target,

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import os
 import shlex
-import tomllib
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from wasmwheel.config.project import is_project_dir
-from wasmwheel.config.suite import discover_test_paths, no_tests_error
+from wasmwheel.config.suite import discover_test_paths, no_tests_error, read_pyproject
 from wasmwheel.errors import ConfigError, ProjectError
 
 # key in [tool.wasmwheel] -> environment variable that overrides it
@@ -59,11 +58,7 @@ def _read_pyproject(project_dir: Path) -> dict[str, Any]:
             f"{project_dir} has no pyproject.toml",
             hint="run `wasmwheel test` in (or point it at) the project's root directory",
         )
-    try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{pyproject} is not valid TOML: {exc}") from None
-    table = data.get("tool", {}).get("wasmwheel", {})
+    table = read_pyproject(project_dir).get("tool", {}).get("wasmwheel", {})
     if not isinstance(table, dict):
         raise ConfigError(f"[tool.wasmwheel] in {pyproject} must be a table")
     return table

@@ -37,7 +37,8 @@ class NoTestsError(NoInputError):
     """The project (or sdist) ships no tests that `wasmwheel test` could run."""
 
 
-def _pyproject(root: Path) -> dict[str, Any]:
+def read_pyproject(root: Path) -> dict[str, Any]:
+    """`root`'s pyproject.toml as a dict ({} without one); invalid TOML is a ConfigError."""
     path = root / "pyproject.toml"
     if not path.is_file():
         return {}
@@ -49,7 +50,7 @@ def _pyproject(root: Path) -> dict[str, Any]:
 
 def pytest_testpaths(root: Path) -> tuple[str, ...]:
     """`testpaths` from the first pytest configuration found, as pytest picks it; () if none."""
-    tool = _pyproject(root).get("tool", {})
+    tool = read_pyproject(root).get("tool", {})
     for table in (tool.get("pytest", {}).get("ini_options"), tool.get("pytest")):
         if isinstance(table, dict) and "testpaths" in table:
             value = table["testpaths"]
@@ -99,7 +100,7 @@ def no_tests_error(origin: str) -> NoTestsError:
 
 def dependency_group(root: Path) -> tuple[str, list[str]] | None:
     """The PEP 735 group the tests need and its requirement strings (include-group resolved)."""
-    groups = _pyproject(root).get("dependency-groups", {})
+    groups = read_pyproject(root).get("dependency-groups", {})
     if not isinstance(groups, dict) or not groups:
         return None
     by_name: dict[str, Any] = {canonicalize_name(name): value for name, value in groups.items()}

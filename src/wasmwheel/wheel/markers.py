@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.parser
+from collections.abc import Callable, Iterable
 
 from packaging.markers import Marker
 from packaging.requirements import InvalidRequirement, Requirement
@@ -34,17 +35,8 @@ def marker_environment(target: Target, extra: str = "") -> dict[str, str]:
 def runtime_requirements(wheel: WheelInfo, target: Target, extras: tuple[str, ...] = ()
                          ) -> list[Requirement]:
     """The wheel's Requires-Dist that apply inside Pyodide (with `extras` enabled)."""
-    selected = []
-    for line in wheel.requires_dist:
-        try:
-            req = Requirement(line)
-        except InvalidRequirement as exc:
-            raise ProjectError(f"{wheel.path.name} has an invalid Requires-Dist {line!r}: {exc}") \
-                from None
-        if req.marker is None or any(_applies(req.marker, target, extra) for extra in ("", *extras)):
-            req.marker = None
-            selected.append(req)
-    return selected
+    return _select(wheel.requires_dist, target, ("", *extras),
+                   lambda line: f"{wheel.path.name} has an invalid Requires-Dist {line!r}")
 
 
 def _applies(marker: Marker, target: Target, extra: str) -> bool:
@@ -59,13 +51,20 @@ def provided_extras(wheel: WheelInfo) -> tuple[str, ...]:
 
 def requirements_in_pyodide(lines: list[str], target: Target, where: str) -> list[Requirement]:
     """The requirement strings (e.g. a dependency group) whose markers hold inside Pyodide."""
+    return _select(lines, target, ("",), lambda line: f"invalid requirement {line!r} in {where}")
+
+
+def _select(lines: Iterable[str], target: Target, extras: tuple[str, ...],
+            invalid: Callable[[str], str]) -> list[Requirement]:
+    """The requirements among `lines` whose marker holds for one of `extras` ("" is none),
+    with the marker cleared; an invalid line is a ProjectError saying `invalid(line)`."""
     selected = []
     for line in lines:
         try:
             req = Requirement(line)
         except InvalidRequirement as exc:
-            raise ProjectError(f"invalid requirement {line!r} in {where}: {exc}") from None
-        if req.marker is None or _applies(req.marker, target, ""):
+            raise ProjectError(f"{invalid(line)}: {exc}") from None
+        if req.marker is None or any(_applies(req.marker, target, extra) for extra in extras):
             req.marker = None
             selected.append(req)
     return selected
