@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import zipfile
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from helpers.cli import wasmwheel
 from helpers.wheels import make_sdist
+from wasmwheel.config import sdist_integrity
 from wasmwheel.config.project import check_source, stage
 from wasmwheel.errors import ProjectError
 
@@ -58,3 +60,26 @@ def test_cli_says_damaged_in_one_line_and_writes_nothing(tmp_path: Path) -> None
     assert lines[0].startswith("error: ") and "damaged sdist" in lines[0]
     assert lines[1].startswith("hint: ") and "Traceback" not in result.stderr
     assert result.stdout == "" and not (tmp_path / "out").exists()
+
+
+def test_an_unchanged_sdist_is_read_once_and_a_changed_one_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # One command checks its source several times: a passed, unchanged file is not reread.
+    good = make_sdist(tmp_path, files=PADDING)
+    reads: list[Path] = []
+    real = sdist_integrity._check_gzip
+    monkeypatch.setattr(sdist_integrity, "_check_gzip", lambda p: (reads.append(p), real(p)))
+    check_source(good)
+    check_source(good)
+    assert len(reads) == 1
+    intact = good.read_bytes()
+    corrupted = damaged(good, "corrupted").read_bytes()
+    before = good.stat().st_mtime_ns
+    good.write_bytes(corrupted)  # the same size: only the mtime tells
+    os.utime(good, ns=(before + 10**9, before + 10**9))  # past the clock's tick, however coarse
+    with pytest.raises(ProjectError, match="damaged sdist"):
+        check_source(good)
+    good.write_bytes(intact)
+    os.utime(good, ns=(before + 2 * 10**9, before + 2 * 10**9))
+    check_source(good)
+    assert len(reads) == 3
