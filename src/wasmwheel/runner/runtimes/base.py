@@ -214,9 +214,9 @@ class Runtime(ABC):
         """
         outcomes: list[Outcome] = []
         for runtime in (self, *others):
-            lines = LineEcho(echo, f"[{runtime.name}] " if labelled else "") if echo else None
+            lines = LineEcho(echo, f"[{runtime.name}] ") if echo and labelled else None
             try:
-                outcomes.append(runtime.run(job, echo=lines if labelled else echo))
+                outcomes.append(runtime.run(job, echo=lines or echo))
             except TestRunError as error:
                 outcomes.append(error)
             finally:
